@@ -71,8 +71,7 @@ std::vector<float> DecodeValues(const json& entry, const char* bytes,
 
 }  // namespace
 
-Result<TfjsWeights> TfjsWeights::Load(
-    const std::filesystem::path& manifest) {
+Result<TfjsWeights> TfjsWeights::Load(const std::filesystem::path& manifest) {
   auto text = ReadWholeFile(manifest);
   if (!text) return std::move(text).error();
 
@@ -84,8 +83,8 @@ Result<TfjsWeights> TfjsWeights::Load(
       // Concatenate the group's files: a tensor may span two of them.
       std::string data;
       for (const json& name : group.at("paths")) {
-        auto part = ReadWholeFile(manifest.parent_path() /
-                                  name.get<std::string>());
+        auto part =
+            ReadWholeFile(manifest.parent_path() / name.get<std::string>());
         if (!part) return std::move(part).error();
         data += *part;
       }
@@ -97,8 +96,8 @@ Result<TfjsWeights> TfjsWeights::Load(
         size_t width = BytesPerValue(entry);
         std::string name = entry.at("name");
         if (width == 0) {
-          return CorruptModel(manifest, "tensor " + name +
-                                            " has an unsupported dtype");
+          return CorruptModel(manifest,
+                              "tensor " + name + " has an unsupported dtype");
         }
         if (offset + count * width > data.size()) {
           return CorruptModel(manifest, "weights end before tensor " + name);
@@ -117,8 +116,8 @@ Result<TfjsWeights> TfjsWeights::Load(
       }
     }
   } catch (const json::exception& e) {
-    return CorruptModel(manifest, std::string("malformed manifest: ") +
-                                      e.what());
+    return CorruptModel(manifest,
+                        std::string("malformed manifest: ") + e.what());
   }
   return weights;
 }
@@ -131,8 +130,8 @@ Result<const WeightTensor*> TfjsWeights::Get(
                         "tensor " + std::string(name) + " is missing");
   }
   if (found->second.shape != shape) {
-    return CorruptModel(manifest_, "tensor " + std::string(name) +
-                                       " has an unexpected shape");
+    return CorruptModel(
+        manifest_, "tensor " + std::string(name) + " has an unexpected shape");
   }
   return &found->second;
 }

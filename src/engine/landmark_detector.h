@@ -1,0 +1,38 @@
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+
+#include "core/result.h"
+#include "engine/face.h"
+
+namespace eventface::engine {
+
+// face-api's 68-point landmark net on OpenCV DNN. Not thread-safe: give
+// each thread its own.
+class LandmarkDetector {
+ public:
+  static constexpr int kInputSide = 112;
+
+  // Builds the network from `model_dir`'s face_landmark_68_model files.
+  // Fails, naming the file, when one is missing or corrupt.
+  static Result<LandmarkDetector> Load(const std::filesystem::path& model_dir);
+
+  // Runs the network on a 112x112 CV_32FC3 RGB input with values 0..255.
+  // Returns x0, y0, x1, y1, ... as fractions of the input side.
+  std::array<float, 136> RunNetwork(const cv::Mat& input);
+
+  // The landmarks, in image pixels, of the face whose detection box (in
+  // pixels of `rgb`, unfloored) is `box`: crop (ClipAndFloor), centred
+  // pad to a square, resize to 112, run, and map back as face-api does.
+  Landmarks Detect(const cv::Mat& rgb, const cv::Rect2d& box);
+
+ private:
+  explicit LandmarkDetector(cv::dnn::Net net) : net_(std::move(net)) {}
+
+  cv::dnn::Net net_;
+};
+
+}  // namespace eventface::engine
