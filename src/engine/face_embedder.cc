@@ -75,14 +75,14 @@ cv::Mat ToRow(const WeightTensor& tensor) {
 
 // Converts fully connected weights [in, out] to OpenCV's [out, in].
 cv::Mat ToOpenCvMatrix(const WeightTensor& tensor) {
-  cv::Mat in_by_out(tensor.shape[0], tensor.shape[1], CV_32F,
-                    const_cast<float*>(tensor.values.data()));
+  cv::Mat in_by_out =
+      cv::Mat(tensor.values, /*copyData=*/true).reshape(1, tensor.shape[0]);
   return in_by_out.t();
 }
 
 // Builds the recognition net layer by layer. The first weight that is
-// missing or misshapen stops the build: later calls add nothing and
-// error() reports it.
+// missing or misshapen stops the build: later calls add no layers, return
+// their input unchanged, and error() reports the weight.
 class NetBuilder {
  public:
   explicit NetBuilder(const TfjsWeights& weights) : weights_(weights) {
@@ -146,6 +146,7 @@ const WeightTensor* NetBuilder::Weight(const std::string& name,
 Tensor NetBuilder::Add(const std::string& name, const std::string& type,
                        cv::dnn::LayerParams& params, Tensor x, int channels,
                        int side) {
+  if (error_) return x;
   params.name = name;
   params.type = type;
   int id = net_.addLayer(name, type, params);
@@ -201,7 +202,7 @@ Tensor NetBuilder::ResidualDown(const std::string& name, Tensor x,
       ConvUnit(name + "/conv1", x, channels, 3, 2, Padding::kValid, true);
   Tensor b =
       ConvUnit(name + "/conv2", a, channels, 3, 1, Padding::kSame, false);
-  if (error_) return x;
+  if (error_) return x;  // the shapes below would not add up
 
   // The shortcut halves the side (dropping an odd last row and column)
   // and gains the new channels as zeros.
@@ -271,6 +272,7 @@ Tensor NetBuilder::Relu(const std::string& name, Tensor x) {
 }
 
 Tensor NetBuilder::Sum(const std::string& name, Tensor a, Tensor b) {
+  if (error_) return a;
   assert(a.channels == b.channels && a.side == b.side);
   cv::dnn::LayerParams params;
   params.set("operation", "sum");
