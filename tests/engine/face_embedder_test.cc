@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 #include <vips/vips8>
 
 #include "testing/shared_data.h"
@@ -79,25 +82,22 @@ class FaceEmbedderTest : public ::testing::Test {
   static void SetUpTestSuite() {
     auto embedder = FaceEmbedder::Load(testing::ModelDir());
     if (embedder) {
-      embedder_ = new FaceEmbedder(std::move(embedder).value());
+      embedder_.emplace(std::move(embedder).value());
     } else {
       load_error_ = embedder.error().message;
     }
   }
-  static void TearDownTestSuite() {
-    delete embedder_;
-    embedder_ = nullptr;
-  }
+  static void TearDownTestSuite() { embedder_.reset(); }
 
   void SetUp() override {
-    ASSERT_NE(embedder_, nullptr) << "loading failed: " << load_error_;
+    ASSERT_TRUE(embedder_) << "loading failed: " << load_error_;
   }
 
-  static FaceEmbedder* embedder_;
+  static std::optional<FaceEmbedder> embedder_;
   static std::string load_error_;
 };
 
-FaceEmbedder* FaceEmbedderTest::embedder_ = nullptr;
+std::optional<FaceEmbedder> FaceEmbedderTest::embedder_;
 std::string FaceEmbedderTest::load_error_;
 
 TEST_F(FaceEmbedderTest, MatchesReferenceOnFixtureInputs) {
