@@ -34,6 +34,14 @@ struct DetectOptions {
   int max_results = 100;
 };
 
+// The anchors Detect keeps, best first: those scoring strictly above
+// options.min_score, by descending score (ties in anchor order), dropping
+// any whose IoU with a kept box (decoded, unclipped) exceeds 0.5, at most
+// options.max_results. Face-api's selection, exposed so it can be checked
+// against the library's on the same candidates.
+std::vector<int> SelectAnchors(const SsdCandidates& candidates,
+                               const DetectOptions& options);
+
 // face-api's SSD MobileNet v1 face detector on OpenCV DNN. Not thread-safe:
 // give each thread its own (Load is cheap next to a forward pass).
 class FaceDetector {
