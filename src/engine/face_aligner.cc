@@ -28,8 +28,7 @@ cv::Rect ClipAndFloor(const cv::Rect2d& box, cv::Size image) {
   return crop & cv::Rect(0, 0, image.width, image.height);
 }
 
-cv::Rect AlignedChip(const Landmarks& landmarks, cv::Size landmark_crop,
-                     cv::Size image) {
+cv::Rect2d AlignedFaceRegion(const Landmarks& landmarks) {
   cv::Point2d left_eye = MeanOf(landmarks, 36, 41);
   cv::Point2d right_eye = MeanOf(landmarks, 42, 47);
   cv::Point2d mouth = MeanOf(landmarks, 48, 67);
@@ -39,14 +38,21 @@ cv::Rect AlignedChip(const Landmarks& landmarks, cv::Size landmark_crop,
       (cv::norm(mouth - left_eye) + cv::norm(mouth - right_eye)) / 2;
   double side = std::floor(spread / 0.45);
   cv::Point2d centre = (left_eye + right_eye + mouth) / 3.0;
-  double x = std::floor(std::max(0.0, centre.x - 0.5 * side));
-  double y = std::floor(std::max(0.0, centre.y - 0.43 * side));
+  return cv::Rect2d(centre.x - 0.5 * side, centre.y - 0.43 * side, side,
+                    side);
+}
+
+cv::Rect AlignedChip(const Landmarks& landmarks, cv::Size landmark_crop,
+                     cv::Size image) {
+  cv::Rect2d region = AlignedFaceRegion(landmarks);
+  double x = std::floor(std::max(0.0, region.x));
+  double y = std::floor(std::max(0.0, region.y));
 
   // face-api caps the chip by the landmark crop's size plus the chip's own
   // origin, which makes a face that fills its frame non-square. Kept: the
   // reference embeddings were made this way.
-  double width = std::min(side, landmark_crop.width + x);
-  double height = std::min(side, landmark_crop.height + y);
+  double width = std::min(region.width, landmark_crop.width + x);
+  double height = std::min(region.height, landmark_crop.height + y);
   return ClipAndFloor(cv::Rect2d(x, y, width, height), image);
 }
 
