@@ -11,10 +11,11 @@ namespace eventface::testing {
 
 std::optional<std::filesystem::path> SharedDir() {
   const char* from_env = std::getenv("EVENTFACE_SHARED");
-  std::filesystem::path dir = (from_env && *from_env)
-                                  ? std::filesystem::path(from_env)
-                                  : std::filesystem::path(EVENTFACE_SOURCE_DIR)
-                                        .parent_path() / "shared";
+  std::filesystem::path dir =
+      (from_env && *from_env)
+          ? std::filesystem::path(from_env)
+          : std::filesystem::path(EVENTFACE_SOURCE_DIR).parent_path() /
+                "shared";
   if (!std::filesystem::is_directory(dir / "reference")) return std::nullopt;
   return dir;
 }

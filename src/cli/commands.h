@@ -1,0 +1,36 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "core/result.h"
+#include "engine/face_analyzer.h"
+
+namespace eventface::cli {
+
+// A subcommand and what runs it once the command line names it; `run`
+// returns the process exit code.
+struct Command {
+  CLI::App* subcommand;
+  std::function<int()> run;
+};
+
+// Each adds its subcommand, with its flags and --help, to `app`.
+Command AddFacesCommand(CLI::App& app);
+Command AddFindCommand(CLI::App& app);
+
+// Exit codes shared by the commands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitNoFace = 2;
+
+// The whole file at `path`. Fails with kNotFound or kIoError, naming it.
+Result<std::string> ReadFile(const std::filesystem::path& path);
+
+// Loads the engine from `model_dir`, or from ResolveModelDirectory() when
+// it is empty.
+Result<engine::FaceAnalyzer> LoadAnalyzer(const std::string& model_dir);
+
+}  // namespace eventface::cli
