@@ -51,11 +51,16 @@ double PeakRssMegabytes() {
   return usage.ru_maxrss / 1024.0;  // Linux reports kilobytes
 }
 
-// One round: every photo analysed once, spread over the analyzers.
-// Returns the wall time and adds each photo's stage times to `stages`.
-double RunRound(std::vector<engine::FaceAnalyzer>& analyzers,
-                const std::vector<std::string>& photos, int& faces,
-                std::vector<engine::StageTimes>& stages) {
+struct Round {
+  double seconds = 0;
+  std::vector<int> face_counts;  // per photo
+};
+
+// One round: every photo analysed once, spread over the analyzers. Adds
+// each photo's stage times to `stages`.
+Round RunRound(std::vector<engine::FaceAnalyzer>& analyzers,
+               const std::vector<std::string>& photos,
+               std::vector<engine::StageTimes>& stages) {
   std::atomic<size_t> next{0};
   std::vector<engine::StageTimes> times(photos.size());
   std::vector<int> face_counts(photos.size());
@@ -75,10 +80,8 @@ double RunRound(std::vector<engine::FaceAnalyzer>& analyzers,
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  faces = 0;
-  for (int count : face_counts) faces += count;
   stages.insert(stages.end(), times.begin(), times.end());
-  return seconds;
+  return {seconds, face_counts};
 }
 
 }  // namespace
@@ -123,14 +126,16 @@ int main(int argc, char** argv) {
   }
 
   // A first round warms caches and OpenCV's lazily built kernels.
-  int faces = 0;
   std::vector<engine::StageTimes> stages;
-  RunRound(analyzers, photos, faces, stages);
+  Round round = RunRound(analyzers, photos, stages);
   stages.clear();
   std::vector<double> rounds;
   for (int r = 0; r < options.rounds; ++r) {
-    rounds.push_back(RunRound(analyzers, photos, faces, stages));
+    round = RunRound(analyzers, photos, stages);
+    rounds.push_back(round.seconds);
   }
+  int faces = 0;
+  for (int count : round.face_counts) faces += count;
 
   auto stage = [&](double engine::StageTimes::*field) {
     std::vector<double> values;
@@ -139,18 +144,24 @@ int main(int argc, char** argv) {
     return Median(values);
   };
   double round_seconds = Median(rounds);
+  double gflop = 0;
+  for (int count : round.face_counts) {
+    gflop += analyzers.front().FlopsPerPhoto(count) / 1e9;
+  }
   std::printf(
       "{\"engine\": \"eventface\", \"threads\": %d, \"opencv_threads\": %d, "
       "\"photos\": %zu, \"rounds\": %d, \"faces_per_round\": %d, "
       "\"median_round_s\": %.4f, \"photos_per_second\": %.2f, "
       "\"faces_per_second\": %.2f, \"median_photo_ms\": {\"decode\": %.1f, "
       "\"detect\": %.1f, \"landmarks\": %.1f, \"embed\": %.1f}, "
+      "\"gflop_per_round\": %.2f, \"achieved_gflops\": %.1f, "
       "\"peak_rss_mb\": %.0f}\n",
       options.threads, cv::getNumThreads(), photos.size(), options.rounds,
       faces, round_seconds, photos.size() / round_seconds,
       faces / round_seconds, stage(&engine::StageTimes::decode_ms),
       stage(&engine::StageTimes::detect_ms),
       stage(&engine::StageTimes::landmarks_ms),
-      stage(&engine::StageTimes::embed_ms), PeakRssMegabytes());
+      stage(&engine::StageTimes::embed_ms), gflop, gflop / round_seconds,
+      PeakRssMegabytes());
   return 0;
 }

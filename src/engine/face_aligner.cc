@@ -38,8 +38,7 @@ cv::Rect2d AlignedFaceRegion(const Landmarks& landmarks) {
       (cv::norm(mouth - left_eye) + cv::norm(mouth - right_eye)) / 2;
   double side = std::floor(spread / 0.45);
   cv::Point2d centre = (left_eye + right_eye + mouth) / 3.0;
-  return cv::Rect2d(centre.x - 0.5 * side, centre.y - 0.43 * side, side,
-                    side);
+  return cv::Rect2d(centre.x - 0.5 * side, centre.y - 0.43 * side, side, side);
 }
 
 cv::Rect AlignedChip(const Landmarks& landmarks, cv::Size landmark_crop,

@@ -110,6 +110,11 @@ Face FaceAnalyzer::DescribeFace(const cv::Mat& rgb, const Detection& detection,
   return face;
 }
 
+int64_t FaceAnalyzer::FlopsPerPhoto(int faces) const {
+  return detector_.FlopsPerForward() +
+         faces * (landmarks_.FlopsPerForward() + embedder_.FlopsPerForward());
+}
+
 Embedding FaceAnalyzer::EmbedWholeImage(const cv::Mat& rgb) {
   return embedder_.Embed(rgb, cv::Rect(0, 0, rgb.cols, rgb.rows));
 }

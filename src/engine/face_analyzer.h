@@ -71,6 +71,10 @@ class FaceAnalyzer {
   // The faces of already decoded RGB pixels (CV_8UC3), in its pixels.
   std::vector<Face> FindFaces(const cv::Mat& rgb, StageTimes* times = nullptr);
 
+  // Floating-point operations the networks spend on a photo in which
+  // `faces` faces are found, for benchmarks.
+  int64_t FlopsPerPhoto(int faces) const;
+
   // The embedding of the whole image taken as one face chip, as face-api's
   // examples do for crops already tight around a face.
   Embedding EmbedWholeImage(const cv::Mat& rgb);

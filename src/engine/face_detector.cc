@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/internal/legacy_resize.h"
+#include "engine/internal/net_flops.h"
 #include "engine/tfjs_weights.h"
 
 namespace eventface::engine {
@@ -428,6 +429,10 @@ std::vector<Detection> FaceDetector::Detect(const cv::Mat& rgb,
          candidates.scores[anchor]});
   }
   return faces;
+}
+
+int64_t FaceDetector::FlopsPerForward() const {
+  return internal::CountFlops(net_, {1, 3, kInputSide, kInputSide});
 }
 
 }  // namespace eventface::engine

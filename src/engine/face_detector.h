@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
@@ -49,9 +50,17 @@ class FaceDetector {
   static constexpr int kInputSide = 512;
   static constexpr int kAnchorCount = 5118;
 
+  // Move-only: copies of a cv::dnn::Net would share one network, which
+  // two threads must not run at once.
+  FaceDetector(FaceDetector&&) = default;
+  FaceDetector& operator=(FaceDetector&&) = default;
+
   // Builds the network from `model_dir`'s ssd_mobilenetv1_model files.
   // Fails, naming the file, when one is missing or corrupt.
   static Result<FaceDetector> Load(const std::filesystem::path& model_dir);
+
+  // Floating-point operations in one forward pass, for benchmarks.
+  int64_t FlopsPerForward() const;
 
   // Runs the network on a 512x512 CV_32FC3 RGB input with values 0..255
   // (before the network's own x / 127.5 - 1).

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/internal/legacy_resize.h"
+#include "engine/internal/net_flops.h"
 #include "engine/tfjs_weights.h"
 
 // The network is face-api's port of dlib's face recognition ResNet. Shapes,
@@ -384,6 +385,10 @@ Embedding FaceEmbedder::Embed(const cv::Mat& rgb, const cv::Rect& chip) {
   cv::Mat input = internal::LegacyResize(
       rgb(chip), padding.square, padding.offset, {kInputSide, kInputSide});
   return RunNetwork(input);
+}
+
+int64_t FaceEmbedder::FlopsPerForward() const {
+  return internal::CountFlops(net_, {1, 3, kInputSide, kInputSide});
 }
 
 }  // namespace eventface::engine

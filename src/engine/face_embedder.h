@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
@@ -16,9 +17,17 @@ class FaceEmbedder {
  public:
   static constexpr int kInputSide = 150;
 
+  // Move-only: copies of a cv::dnn::Net would share one network, which
+  // two threads must not run at once.
+  FaceEmbedder(FaceEmbedder&&) = default;
+  FaceEmbedder& operator=(FaceEmbedder&&) = default;
+
   // Builds the network from `model_dir`'s face_recognition_model files.
   // Fails, naming the file, when one is missing or corrupt.
   static Result<FaceEmbedder> Load(const std::filesystem::path& model_dir);
+
+  // Floating-point operations in one forward pass, for benchmarks.
+  int64_t FlopsPerForward() const;
 
   // Runs the network on a 150x150 CV_32FC3 RGB input with values 0..255.
   Embedding RunNetwork(const cv::Mat& input);

@@ -21,6 +21,7 @@
 
 #include "engine/face_aligner.h"
 #include "engine/internal/legacy_resize.h"
+#include "engine/internal/net_flops.h"
 #include "engine/tfjs_weights.h"
 
 namespace eventface::engine {
@@ -320,6 +321,10 @@ Landmarks MapLandmarksToImage(const std::array<float, 136>& raw, cv::Size crop,
                  fy * static_cast<double>(crop.height) + box_origin.y};
   }
   return points;
+}
+
+int64_t LandmarkDetector::FlopsPerForward() const {
+  return internal::CountFlops(net_, {1, 3, kInputSide, kInputSide});
 }
 
 }  // namespace eventface::engine

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
@@ -24,6 +25,9 @@ class LandmarkDetector {
   // Builds the network from `model_dir`'s face_landmark_68_model files.
   // Fails, naming the file, when one is missing or corrupt.
   static Result<LandmarkDetector> Load(const std::filesystem::path& model_dir);
+
+  // Floating-point operations in one forward pass, for benchmarks.
+  int64_t FlopsPerForward() const;
 
   // Runs the network on a 112x112 CV_32FC3 RGB input with values 0..255.
   // Returns x0, y0, x1, y1, ... as fractions of the input side.
