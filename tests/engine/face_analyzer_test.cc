@@ -553,5 +553,145 @@ TEST_F(FaceAnalyzerTest, ShrinkOnLoadGivesFacesInFullImagePixels) {
               full->faces.size(), worst_box);
 }
 
+// ---------------------------------------------------------------------------
+// Selfies.
+
+// The bbt crops are as tight as a close selfie: one face each, found
+// directly or after padding, and embedded whole, as the library's examples
+// embed such crops.
+TEST_F(FaceAnalyzerTest, EmbedsEachReferenceCropWhole) {
+  EVENTFACE_REQUIRE_SHARED(shared);
+  const json pipeline = ReadJson(FixtureDir(shared) / "pipeline.json");
+
+  int crops = 0, padded = 0;
+  double worst = 0;
+  for (const json& entry : pipeline["images"]) {
+    if (!entry.contains("whole_crop_descriptor")) continue;
+    const std::string name = entry["image"];
+    SCOPED_TRACE(name);
+    ++crops;
+    const std::string bytes = testing::ReadBytes(shared / name);
+
+    auto selfie = analyzer_->AnalyzeSelfie(bytes);
+    ASSERT_TRUE(selfie.ok()) << selfie.error().message;
+    EXPECT_EQ(selfie->other_faces, 0);
+    EXPECT_TRUE(selfie->embedded_whole);
+    if (selfie->found_after_padding) ++padded;
+
+    auto decoded = DecodeImage(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(selfie->face.embedding, analyzer_->EmbedWholeImage(decoded->rgb));
+    const double distance =
+        EmbeddingDistance(selfie->face.embedding,
+                          EmbeddingFromJson(entry["whole_crop_descriptor"]));
+    EXPECT_LT(distance, 1e-3);
+    worst = std::max(worst, distance);
+  }
+  EXPECT_EQ(crops, 40);
+  std::printf(
+      "selfie crops: %d, %d found after padding; distance to the library's "
+      "whole-crop descriptor %.3g at most\n",
+      crops, padded, worst);
+}
+
+TEST_F(FaceAnalyzerTest, SelfieWithSeveralFacesKeepsTheLargest) {
+  EVENTFACE_REQUIRE_SHARED(shared);
+  const std::string bytes =
+      testing::ReadBytes(shared / "datasets/bbt/groups/bbt3.jpg");
+  auto selfie = analyzer_->AnalyzeSelfie(bytes);
+  ASSERT_TRUE(selfie.ok()) << selfie.error().message;
+  EXPECT_EQ(selfie->other_faces, 4);
+  EXPECT_FALSE(selfie->found_after_padding);
+  EXPECT_FALSE(selfie->embedded_whole);
+
+  auto decoded = DecodeImage(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  const std::vector<Face> faces = analyzer_->FindFaces(decoded->rgb);
+  ASSERT_EQ(faces.size(), 5u);
+  const Face& largest = *std::max_element(
+      faces.begin(), faces.end(),
+      [](const Face& a, const Face& b) { return a.box.area() < b.box.area(); });
+  EXPECT_EQ(selfie->face.box, largest.box);
+  EXPECT_EQ(selfie->face.embedding, largest.embedding);
+}
+
+TEST_F(FaceAnalyzerTest, SelfieWithoutAFaceFailsWithNoFace) {
+  const std::string bytes =
+      testing::ReadBytes(fs::path(EVENTFACE_TEST_DATA) / "grey_64.png");
+  auto selfie = analyzer_->AnalyzeSelfie(bytes);
+  ASSERT_FALSE(selfie.ok());
+  EXPECT_EQ(selfie.error().code, ErrorCode::kNoFace) << selfie.error().message;
+}
+
+// A selfie with room around the face is embedded through its aligned chip,
+// exactly as the same image is when analysed as a photo.
+TEST_F(FaceAnalyzerTest, PhotoLikeSelfieIsEmbeddedLikeAPhoto) {
+  EVENTFACE_REQUIRE_SHARED(shared);
+  const std::string name = "datasets/portraits/obama.jpg";
+  auto selfie = analyzer_->AnalyzeSelfie(testing::ReadBytes(shared / name));
+  ASSERT_TRUE(selfie.ok()) << selfie.error().message;
+  EXPECT_EQ(selfie->other_faces, 0);
+  EXPECT_FALSE(selfie->found_after_padding);
+  EXPECT_FALSE(selfie->embedded_whole);
+
+  const Analysis* photo = AnalyzeFixture(shared, name);
+  ASSERT_NE(photo, nullptr);
+  ASSERT_EQ(photo->faces.size(), 1u);
+  EXPECT_LT(
+      EmbeddingDistance(selfie->face.embedding, photo->faces[0].embedding),
+      1e-3);
+  EXPECT_EQ(selfie->face.box, photo->faces[0].box);
+}
+
+// ---------------------------------------------------------------------------
+// Bad input.
+
+void ExpectError(const Result<Analysis>& photo,
+                 const Result<SelfieAnalysis>& selfie, ErrorCode code) {
+  ASSERT_FALSE(photo.ok());
+  EXPECT_EQ(photo.error().code, code) << photo.error().message;
+  ASSERT_FALSE(selfie.ok());
+  EXPECT_EQ(selfie.error().code, code) << selfie.error().message;
+}
+
+TEST_F(FaceAnalyzerTest, PassesOnTheDecodersErrors) {
+  EVENTFACE_REQUIRE_SHARED(shared);
+  const std::string jpeg =
+      testing::ReadBytes(shared / "datasets/bbt/groups/bbt3.jpg");
+  std::string png = testing::ReadBytes(shared / "datasets/bbt/amy/amy1.png");
+  // Inside the pixel data, whose checksum then fails.
+  for (size_t i = 0; i < 8; ++i) png[png.size() / 2 + i] ^= 0x5A;
+
+  struct BadInput {
+    const char* what;
+    std::string bytes;
+    ErrorCode code;
+  };
+  const BadInput inputs[] = {
+      {"empty", "", ErrorCode::kUnsupportedFormat},
+      {"text", "name,score\nsheldon,0.91\n", ErrorCode::kUnsupportedFormat},
+      {"jpeg cut in its header", jpeg.substr(0, 100), ErrorCode::kCorruptData},
+      {"jpeg cut in half", jpeg.substr(0, jpeg.size() / 2),
+       ErrorCode::kCorruptData},
+      {"png with damaged pixel data", png, ErrorCode::kCorruptData},
+  };
+  for (const BadInput& input : inputs) {
+    SCOPED_TRACE(input.what);
+    ExpectError(analyzer_->AnalyzePhoto(input.bytes),
+                analyzer_->AnalyzeSelfie(input.bytes), input.code);
+  }
+}
+
+TEST_F(FaceAnalyzerTest, ImageOverThePixelLimitIsTooLarge) {
+  const std::string bytes =
+      testing::ReadBytes(fs::path(EVENTFACE_TEST_DATA) / "grey_64.png");
+  AnalyzerOptions options;
+  options.decode.max_pixels = 64 * 64 - 1;
+  auto limited = FaceAnalyzer::Load(testing::ModelDir(), options);
+  ASSERT_TRUE(limited.ok()) << limited.error().message;
+  ExpectError(limited->AnalyzePhoto(bytes), limited->AnalyzeSelfie(bytes),
+              ErrorCode::kTooLarge);
+}
+
 }  // namespace
 }  // namespace eventface::engine
