@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     }
     CLI::App app{"eventface: finds the event photos a person appears in."};
     app.require_subcommand(1);
+    app.fallthrough();  // --log-level may follow the subcommand too
     std::string log_level = "warn";
     app.add_option("--log-level", log_level,
                    "error, warn, info or debug (standard error)")
