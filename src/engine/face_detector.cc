@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/internal/dnn_weights.h"
 #include "engine/internal/legacy_resize.h"
 #include "engine/internal/net_flops.h"
 #include "engine/tfjs_weights.h"
@@ -72,28 +73,6 @@ std::pair<int, int> SamePadding(int in, int kernel, int stride) {
   return {total / 2, total - total / 2};
 }
 
-// A TF filter [kh, kw, in, out] as an OpenCV blob [out, in, kh, kw].
-cv::Mat ToOpenCvFilters(const WeightTensor& tf) {
-  const int kh = tf.shape[0], kw = tf.shape[1];
-  const int in = tf.shape[2], out = tf.shape[3];
-  cv::Mat blob({out, in, kh, kw}, CV_32F);
-  float* dst = blob.ptr<float>();
-  for (int o = 0; o < out; ++o) {
-    for (int i = 0; i < in; ++i) {
-      for (int y = 0; y < kh; ++y) {
-        for (int x = 0; x < kw; ++x) {
-          *dst++ = tf.values[((y * kw + x) * in + i) * out + o];
-        }
-      }
-    }
-  }
-  return blob;
-}
-
-cv::Mat ToBiasBlob(const std::vector<float>& bias) {
-  return cv::Mat(bias, /*copyData=*/true).reshape(1, 1);
-}
-
 // Builds the detector's net from its weights. The first failure (a tensor
 // missing or shaped otherwise) is kept; later steps then do nothing, so
 // Load checks once at the end.
@@ -103,7 +82,7 @@ class SsdNetBuilder {
     net_.setInputsNames({"input"});
   }
 
-  Status status() const { return status_; }
+  const Status& status() const { return weights_.status(); }
   cv::dnn::Net net() const { return net_; }
 
   // Layer 0 is the net's input: the normalised image, NCHW.
@@ -123,17 +102,16 @@ class SsdNetBuilder {
                           int stride) {
     const int c = in.channels;
     const WeightTensor* filter =
-        Fetch(scope + "/depthwise_weights", {3, 3, c, 1});
-    const WeightTensor* gamma = Fetch(scope + "/BatchNorm/gamma", {c});
-    const WeightTensor* beta = Fetch(scope + "/BatchNorm/beta", {c});
-    const WeightTensor* mean = Fetch(scope + "/BatchNorm/moving_mean", {c});
+        weights_.Get(scope + "/depthwise_weights", {3, 3, c, 1});
+    const WeightTensor* gamma = weights_.Get(scope + "/BatchNorm/gamma", {c});
+    const WeightTensor* beta = weights_.Get(scope + "/BatchNorm/beta", {c});
+    const WeightTensor* mean =
+        weights_.Get(scope + "/BatchNorm/moving_mean", {c});
     const WeightTensor* variance =
-        Fetch(scope + "/BatchNorm/moving_variance", {c});
-    if (!status_.ok()) return in;
+        weights_.Get(scope + "/BatchNorm/moving_variance", {c});
+    if (!status().ok()) return in;
 
-    // [3, 3, c, 1] read as in = c, out = 1 gives [1, c, 3, 3], which has the
-    // memory layout of the depthwise blob [c, 1, 3, 3].
-    cv::Mat filters = ToOpenCvFilters(*filter).reshape(1, {c, 1, 3, 3});
+    cv::Mat filters = internal::ToOpenCvDepthwiseFilters(*filter);
     std::vector<float> bias(c);
     for (int i = 0; i < c; ++i) {
       double scale =
@@ -142,8 +120,8 @@ class SsdNetBuilder {
       for (int k = 0; k < 9; ++k) taps[k] = static_cast<float>(taps[k] * scale);
       bias[i] = static_cast<float>(beta->values[i] - mean->values[i] * scale);
     }
-    return AddConv(in, scope, filters, ToBiasBlob(bias), stride, /*group=*/c,
-                   /*relu6=*/true);
+    return AddConv(in, scope, filters, internal::ToRow(bias), stride,
+                   /*group=*/c, /*relu6=*/true);
   }
 
   // The box and class heads on feature map `index`: 1x1 convolutions with
@@ -161,22 +139,11 @@ class SsdNetBuilder {
             const std::string& bias_name, int kernel, int out, int stride,
             bool relu6) {
     const WeightTensor* filter =
-        Fetch(scope + "/weights", {kernel, kernel, in.channels, out});
-    const WeightTensor* bias = Fetch(scope + "/" + bias_name, {out});
-    if (!status_.ok()) return in;
-    return AddConv(in, scope, ToOpenCvFilters(*filter),
-                   ToBiasBlob(bias->values), stride, /*group=*/1, relu6);
-  }
-
-  const WeightTensor* Fetch(const std::string& name,
-                            const std::vector<int>& shape) {
-    if (!status_.ok()) return nullptr;
-    auto tensor = weights_.Get(name, shape);
-    if (!tensor) {
-      status_ = std::move(tensor).error();
-      return nullptr;
-    }
-    return *tensor;
+        weights_.Get(scope + "/weights", {kernel, kernel, in.channels, out});
+    const WeightTensor* bias = weights_.Get(scope + "/" + bias_name, {out});
+    if (!status().ok()) return in;
+    return AddConv(in, scope, internal::ToOpenCvFilters(*filter),
+                   internal::ToRow(bias->values), stride, /*group=*/1, relu6);
   }
 
   Node AddConv(const Node& in, const std::string& name, cv::Mat filters,
@@ -222,9 +189,8 @@ class SsdNetBuilder {
     return {layer, in.side, in.channels};
   }
 
-  const TfjsWeights& weights_;
+  internal::WeightFetcher weights_;
   cv::dnn::Net net_;
-  Status status_;
 };
 
 // Builds the whole detector from its weights.

@@ -1,12 +1,14 @@
 #include "engine/face_embedder.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "engine/internal/dnn_weights.h"
+#include "engine/internal/input_blob.h"
 #include "engine/internal/legacy_resize.h"
 #include "engine/internal/net_flops.h"
 #include "engine/tfjs_weights.h"
@@ -35,7 +37,7 @@ namespace fs = std::filesystem;
 constexpr char kManifestName[] = "face_recognition_model-weights_manifest.json";
 
 // face-api subtracts this RGB mean, then divides by 255, in float32.
-constexpr float kMeanRgb[3] = {122.782f, 117.001f, 104.298f};
+constexpr std::array<float, 3> kMeanRgb = {122.782f, 117.001f, 104.298f};
 
 // A layer's output as the builder tracks it: the layer id and the shape
 // that comes out of it, so that padding decisions can be made while
@@ -47,39 +49,6 @@ struct Tensor {
 };
 
 enum class Padding { kValid, kSame };
-
-// Converts TensorFlow's [kh, kw, in, out] filters to OpenCV's
-// [out, in, kh, kw].
-cv::Mat ToOpenCvFilters(const WeightTensor& tensor) {
-  const int kh = tensor.shape[0], kw = tensor.shape[1];
-  const int in = tensor.shape[2], out = tensor.shape[3];
-  int sizes[] = {out, in, kh, kw};
-  cv::Mat filters(4, sizes, CV_32F);
-  float* dst = filters.ptr<float>();
-  for (int o = 0; o < out; ++o) {
-    for (int i = 0; i < in; ++i) {
-      for (int y = 0; y < kh; ++y) {
-        for (int x = 0; x < kw; ++x) {
-          *dst++ = tensor.values[((y * kw + x) * in + i) * out + o];
-        }
-      }
-    }
-  }
-  return filters;
-}
-
-// A row of per-channel values, the shape OpenCV takes for biases and
-// scales.
-cv::Mat ToRow(const WeightTensor& tensor) {
-  return cv::Mat(tensor.values, /*copyData=*/true).reshape(1, 1);
-}
-
-// Converts fully connected weights [in, out] to OpenCV's [out, in].
-cv::Mat ToOpenCvMatrix(const WeightTensor& tensor) {
-  cv::Mat in_by_out =
-      cv::Mat(tensor.values, /*copyData=*/true).reshape(1, tensor.shape[0]);
-  return in_by_out.t();
-}
 
 // Builds the recognition net layer by layer. The first weight that is
 // missing or misshapen stops the build: later calls add no layers, return
@@ -109,15 +78,10 @@ class NetBuilder {
   Tensor GlobalMean(const std::string& name, Tensor x);
   Tensor FullyConnected(const std::string& name, Tensor x, int outputs);
 
-  const std::optional<Error>& error() const { return error_; }
+  const Status& status() const { return weights_.status(); }
   cv::dnn::Net TakeNet() { return std::move(net_); }
 
  private:
-  // The tensor `name`, or nullptr (recording the error) when it is absent
-  // or shaped otherwise.
-  const WeightTensor* Weight(const std::string& name,
-                             const std::vector<int>& shape);
-
   Tensor Pool(const std::string& name, Tensor x, const char* kind, int kernel,
               int stride);
   Tensor Relu(const std::string& name, Tensor x);
@@ -128,26 +92,14 @@ class NetBuilder {
   Tensor Add(const std::string& name, const std::string& type,
              cv::dnn::LayerParams& params, Tensor x, int channels, int side);
 
-  const TfjsWeights& weights_;
+  internal::WeightFetcher weights_;
   cv::dnn::Net net_;
-  std::optional<Error> error_;
 };
-
-const WeightTensor* NetBuilder::Weight(const std::string& name,
-                                       const std::vector<int>& shape) {
-  if (error_) return nullptr;
-  auto tensor = weights_.Get(name, shape);
-  if (!tensor) {
-    error_ = tensor.error();
-    return nullptr;
-  }
-  return *tensor;
-}
 
 Tensor NetBuilder::Add(const std::string& name, const std::string& type,
                        cv::dnn::LayerParams& params, Tensor x, int channels,
                        int side) {
-  if (error_) return x;
+  if (!status().ok()) return x;
   params.name = name;
   params.type = type;
   int id = net_.addLayer(name, type, params);
@@ -160,11 +112,12 @@ Tensor NetBuilder::ConvUnit(const std::string& name, Tensor x, int out,
                             bool relu) {
   const std::vector<int> per_channel = {out};
   const WeightTensor* filters =
-      Weight(name + "/conv/filters", {kernel, kernel, x.channels, out});
-  const WeightTensor* bias = Weight(name + "/conv/bias", per_channel);
-  const WeightTensor* scale = Weight(name + "/scale/weights", per_channel);
-  const WeightTensor* shift = Weight(name + "/scale/biases", per_channel);
-  if (error_) return x;
+      weights_.Get(name + "/conv/filters", {kernel, kernel, x.channels, out});
+  const WeightTensor* bias = weights_.Get(name + "/conv/bias", per_channel);
+  const WeightTensor* scale =
+      weights_.Get(name + "/scale/weights", per_channel);
+  const WeightTensor* shift = weights_.Get(name + "/scale/biases", per_channel);
+  if (!status().ok()) return x;
 
   // TensorFlow's `same` for a 3x3 stride-1 kernel pads one on every side.
   const int pad = padding == Padding::kSame ? (kernel - 1) / 2 : 0;
@@ -179,13 +132,15 @@ Tensor NetBuilder::ConvUnit(const std::string& name, Tensor x, int out,
   }
   conv.set("num_output", out);
   conv.set("bias_term", true);
-  conv.blobs = {ToOpenCvFilters(*filters), ToRow(*bias)};
+  conv.blobs = {internal::ToOpenCvFilters(*filters),
+                internal::ToRow(bias->values)};
   const int side = (x.side + 2 * pad - kernel) / stride + 1;
   Tensor y = Add(name + "/conv", "Convolution", conv, x, out, side);
 
   cv::dnn::LayerParams affine;
   affine.set("bias_term", true);
-  affine.blobs = {ToRow(*scale), ToRow(*shift)};
+  affine.blobs = {internal::ToRow(scale->values),
+                  internal::ToRow(shift->values)};
   y = Add(name + "/scale", "Scale", affine, y, out, side);
   return relu ? Relu(name + "/relu", y) : y;
 }
@@ -203,7 +158,7 @@ Tensor NetBuilder::ResidualDown(const std::string& name, Tensor x,
       ConvUnit(name + "/conv1", x, channels, 3, 2, Padding::kValid, true);
   Tensor b =
       ConvUnit(name + "/conv2", a, channels, 3, 1, Padding::kSame, false);
-  if (error_) return x;  // the shapes below would not add up
+  if (!status().ok()) return x;  // the shapes below would not add up
 
   // The shortcut halves the side (dropping an odd last row and column)
   // and gains the new channels as zeros.
@@ -258,12 +213,12 @@ Tensor NetBuilder::GlobalMean(const std::string& name, Tensor x) {
 
 Tensor NetBuilder::FullyConnected(const std::string& name, Tensor x,
                                   int outputs) {
-  const WeightTensor* weights = Weight(name, {x.channels, outputs});
+  const WeightTensor* weights = weights_.Get(name, {x.channels, outputs});
   if (!weights) return x;
   cv::dnn::LayerParams params;
   params.set("num_output", outputs);
   params.set("bias_term", false);
-  params.blobs = {ToOpenCvMatrix(*weights)};
+  params.blobs = {internal::ToOpenCvMatrix(*weights)};
   return Add(name, "InnerProduct", params, x, outputs, 1);
 }
 
@@ -273,7 +228,7 @@ Tensor NetBuilder::Relu(const std::string& name, Tensor x) {
 }
 
 Tensor NetBuilder::Sum(const std::string& name, Tensor a, Tensor b) {
-  if (error_) return a;
+  if (!status().ok()) return a;
   assert(a.channels == b.channels && a.side == b.side);
   cv::dnn::LayerParams params;
   params.set("operation", "sum");
@@ -322,28 +277,6 @@ void BuildNetwork(NetBuilder& builder) {
   builder.FullyConnected("fc", x, 128);
 }
 
-// The network's input blob: NCHW, (x - mean) / 255 per RGB channel, each
-// step rounded to float as face-api does.
-cv::Mat Normalise(const cv::Mat& input) {
-  assert(input.type() == CV_32FC3);
-  assert(input.rows == FaceEmbedder::kInputSide &&
-         input.cols == FaceEmbedder::kInputSide);
-  int sizes[] = {1, 3, input.rows, input.cols};
-  cv::Mat blob(4, sizes, CV_32F);
-  const int plane = input.rows * input.cols;
-  float* dst = blob.ptr<float>();
-  for (int y = 0; y < input.rows; ++y) {
-    const float* row = input.ptr<float>(y);
-    for (int x = 0; x < input.cols; ++x) {
-      for (int c = 0; c < 3; ++c) {
-        float centred = row[3 * x + c] - kMeanRgb[c];
-        dst[c * plane + y * input.cols + x] = centred / 255.0f;
-      }
-    }
-  }
-  return blob;
-}
-
 }  // namespace
 
 Result<FaceEmbedder> FaceEmbedder::Load(const fs::path& model_dir) {
@@ -354,7 +287,7 @@ Result<FaceEmbedder> FaceEmbedder::Load(const fs::path& model_dir) {
   try {
     NetBuilder builder(*weights);
     BuildNetwork(builder);
-    if (builder.error()) return *builder.error();
+    if (!builder.status().ok()) return builder.status().error();
 
     // One forward pass on a blank face makes OpenCV allocate and fuse the
     // layers now, so a shape it rejects fails here rather than per face.
@@ -369,7 +302,8 @@ Result<FaceEmbedder> FaceEmbedder::Load(const fs::path& model_dir) {
 }
 
 Embedding FaceEmbedder::RunNetwork(const cv::Mat& input) {
-  net_.setInput(Normalise(input));
+  assert(input.rows == kInputSide && input.cols == kInputSide);
+  net_.setInput(internal::ToMeanNormalisedBlob(input, kMeanRgb));
   cv::Mat output = net_.forward();
   assert(output.total() == std::tuple_size_v<Embedding>);
 

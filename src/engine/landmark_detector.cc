@@ -14,12 +14,15 @@
 #include "engine/landmark_detector.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "engine/face_aligner.h"
+#include "engine/internal/dnn_weights.h"
+#include "engine/internal/input_blob.h"
 #include "engine/internal/legacy_resize.h"
 #include "engine/internal/net_flops.h"
 #include "engine/tfjs_weights.h"
@@ -33,28 +36,7 @@ constexpr int kOutputs = 136;
 constexpr int kPoints = kOutputs / 2;
 
 // face-api subtracts this mean, then divides by 255, both in float32.
-constexpr float kMean[3] = {122.782f, 117.001f, 104.298f};
-
-// A TensorFlow filter [kh, kw, in, out] as an OpenCV blob [out, in, kh, kw].
-cv::Mat ToOpenCvFilter(const WeightTensor& tf) {
-  int kh = tf.shape[0], kw = tf.shape[1], in = tf.shape[2], out = tf.shape[3];
-  cv::Mat blob(std::vector<int>{out, in, kh, kw}, CV_32F);
-  float* dst = blob.ptr<float>();
-  for (int o = 0; o < out; ++o) {
-    for (int i = 0; i < in; ++i) {
-      for (int y = 0; y < kh; ++y) {
-        for (int x = 0; x < kw; ++x) {
-          *dst++ = tf.values[((y * kw + x) * in + i) * out + o];
-        }
-      }
-    }
-  }
-  return blob;
-}
-
-cv::Mat ToRow(const WeightTensor& tf) {
-  return cv::Mat(tf.values, /*copyData=*/true).reshape(1, 1);
-}
+constexpr std::array<float, 3> kMean = {122.782f, 117.001f, 104.298f};
 
 // One convolution's weights as OpenCV blobs.
 struct ConvWeights {
@@ -69,12 +51,12 @@ Result<ConvWeights> LoadConvWeights(const TfjsWeights& weights,
   ConvWeights conv;
   auto bias = weights.Get(prefix + "/bias", {out});
   if (!bias) return std::move(bias).error();
-  conv.bias = ToRow(**bias);
+  conv.bias = internal::ToRow((*bias)->values);
 
   if (!is_separable) {
     auto filters = weights.Get(prefix + "/filters", {3, 3, in, out});
     if (!filters) return std::move(filters).error();
-    conv.filters = ToOpenCvFilter(**filters);
+    conv.filters = internal::ToOpenCvFilters(**filters);
     return conv;
   }
 
@@ -82,11 +64,8 @@ Result<ConvWeights> LoadConvWeights(const TfjsWeights& weights,
   if (!depthwise) return std::move(depthwise).error();
   auto pointwise = weights.Get(prefix + "/pointwise_filter", {1, 1, in, out});
   if (!pointwise) return std::move(pointwise).error();
-  // [3, 3, in, 1] turns into [1, in, 3, 3], which holds the same bytes as
-  // the [in, 1, 3, 3] OpenCV wants for a convolution with one group per
-  // channel.
-  conv.depthwise = ToOpenCvFilter(**depthwise).reshape(1, {in, 1, 3, 3});
-  conv.filters = ToOpenCvFilter(**pointwise);
+  conv.depthwise = internal::ToOpenCvDepthwiseFilters(**depthwise);
+  conv.filters = internal::ToOpenCvFilters(**pointwise);
   return conv;
 }
 
@@ -221,35 +200,15 @@ Result<cv::dnn::Net> BuildNet(const TfjsWeights& weights) {
   if (!fc_weights) return std::move(fc_weights).error();
   auto fc_bias = weights.Get("fc/bias", {kOutputs});
   if (!fc_bias) return std::move(fc_bias).error();
-  // TensorFlow stores [in, out]; OpenCV wants [out, in].
-  cv::Mat fc = cv::Mat((*fc_weights)->values, /*copyData=*/true)
-                   .reshape(1, channels)
-                   .t();
-
   // The pool's one window covers the whole 7x7 map: a mean per channel.
   int pooled = builder.AveragePool("pool", layer, side, /*stride=*/2);
-  builder.FullyConnected("fc", pooled, fc, ToRow(**fc_bias));
+  builder.FullyConnected("fc", pooled, internal::ToOpenCvMatrix(**fc_weights),
+                         internal::ToRow((*fc_bias)->values));
 
   cv::dnn::Net net = builder.Release();
   net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
   net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
   return net;
-}
-
-// The 112x112 RGB input as the net's NCHW blob, normalised as face-api
-// does it (so in float32, subtracting before dividing).
-cv::Mat ToNormalisedBlob(const cv::Mat& rgb) {
-  cv::Mat blob(std::vector<int>{1, 3, rgb.rows, rgb.cols}, CV_32F);
-  for (int c = 0; c < 3; ++c) {
-    float* plane = blob.ptr<float>(0, c);
-    for (int y = 0; y < rgb.rows; ++y) {
-      const auto* row = rgb.ptr<cv::Vec3f>(y);
-      for (int x = 0; x < rgb.cols; ++x) {
-        *plane++ = (row[x][c] - kMean[c]) / 255.0f;
-      }
-    }
-  }
-  return blob;
 }
 
 }  // namespace
@@ -278,7 +237,7 @@ Result<LandmarkDetector> LandmarkDetector::Load(
 std::array<float, 136> LandmarkDetector::RunNetwork(const cv::Mat& input) {
   assert(input.type() == CV_32FC3);
   assert(input.rows == kInputSide && input.cols == kInputSide);
-  net_.setInput(ToNormalisedBlob(input));
+  net_.setInput(internal::ToMeanNormalisedBlob(input, kMean));
   cv::Mat output = net_.forward();
   assert(output.isContinuous() && output.total() == kOutputs);
 

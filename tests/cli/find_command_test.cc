@@ -7,6 +7,7 @@
 
 #include "testing/process.h"
 #include "testing/shared_data.h"
+#include "testing/temp_dir.h"
 
 namespace eventface::cli {
 namespace {
@@ -15,14 +16,9 @@ namespace fs = std::filesystem;
 using testing::EventfaceBinary;
 using testing::RunProcess;
 
-class FindCommandTest : public ::testing::Test {
+class FindCommandTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    scratch_ = fs::temp_directory_path() /
-               ("find_command_test_" + std::to_string(::getpid()));
-    fs::create_directories(scratch_);
-  }
-  void TearDown() override { fs::remove_all(scratch_); }
+  FindCommandTest() : TempDirTest("find_command_test") {}
 
   testing::ProcessResult Find(const fs::path& selfie, const fs::path& dir,
                               std::vector<std::string> extra = {}) {
@@ -32,7 +28,7 @@ class FindCommandTest : public ::testing::Test {
                                      selfie.string(),
                                      dir.string(),
                                      "--cache",
-                                     (scratch_ / "cache").string()};
+                                     (temp_dir() / "cache").string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunProcess(args);
   }
@@ -47,8 +43,6 @@ class FindCommandTest : public ::testing::Test {
     }
     return names;
   }
-
-  fs::path scratch_;
 };
 
 TEST_F(FindCommandTest, FindsPennyInExactlyTheGroupPhotosSheIsIn) {
@@ -108,7 +102,7 @@ TEST_F(FindCommandTest, PrintsNearestFirstWithDistances) {
 TEST_F(FindCommandTest, SelfieWithoutFaceExitsWithTwo) {
   EVENTFACE_REQUIRE_SHARED(shared);
   // A flat grey image: decodable, but no face in it.
-  fs::path blank = scratch_ / "blank.png";
+  fs::path blank = temp_dir() / "blank.png";
   std::ofstream(blank, std::ios::binary)
       << testing::ReadBytes(fs::path(EVENTFACE_TEST_DATA) / "grey_64.png");
   auto result = Find(blank, shared / "datasets/bbt/groups");
@@ -118,7 +112,7 @@ TEST_F(FindCommandTest, SelfieWithoutFaceExitsWithTwo) {
 
 TEST_F(FindCommandTest, UnreadablePhotosAreListedAndSkipped) {
   EVENTFACE_REQUIRE_SHARED(shared);
-  fs::path photos = scratch_ / "photos";
+  fs::path photos = temp_dir() / "photos";
   fs::create_directories(photos / "nested");
   fs::copy_file(shared / "datasets/bbt/groups/bbt3.jpg",
                 photos / "nested/bbt3.jpg");
@@ -140,7 +134,7 @@ TEST_F(FindCommandTest, UnreadablePhotosAreListedAndSkipped) {
 TEST_F(FindCommandTest, MissingFolderIsAnError) {
   EVENTFACE_REQUIRE_SHARED(shared);
   auto result = Find(shared / "datasets/bbt/penny/penny1.png",
-                     scratch_ / "no-such-folder");
+                     temp_dir() / "no-such-folder");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("not a folder"), std::string::npos);
 }
@@ -149,7 +143,7 @@ TEST_F(FindCommandTest, MissingModelsNameTheFolder) {
   EVENTFACE_REQUIRE_SHARED(shared);
   auto result = Find(shared / "datasets/bbt/penny/penny1.png",
                      shared / "datasets/bbt/groups",
-                     {"--models", (scratch_ / "no-models").string()});
+                     {"--models", (temp_dir() / "no-models").string()});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("no-models"), std::string::npos) << result.err;
 }

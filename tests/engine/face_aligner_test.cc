@@ -5,22 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "testing/reference_fixtures.h"
 #include "testing/shared_data.h"
 
 namespace eventface::engine {
 namespace {
 
 using nlohmann::json;
-
-json ReadPipeline(const std::filesystem::path& shared) {
-  return json::parse(
-      testing::ReadBytes(shared / "reference" / "fixtures" / "pipeline.json"));
-}
-
-cv::Rect RectFromJson(const json& rect) {
-  return {rect["x"].get<int>(), rect["y"].get<int>(), rect["width"].get<int>(),
-          rect["height"].get<int>()};
-}
 
 Landmarks LandmarksFromJson(const json& points) {
   Landmarks landmarks;
@@ -49,7 +40,7 @@ TEST(ClipAndFloorTest, BoxOutsideTheImageIsEmpty) {
 TEST(ClipAndFloorTest, ReproducesLandmarkCropsOfThePipeline) {
   EVENTFACE_REQUIRE_SHARED(shared);
   int faces = 0;
-  const json pipeline = ReadPipeline(shared);
+  const json pipeline = testing::ReadPipelineFixture(shared);
   for (const json& image : pipeline["images"]) {
     const cv::Size size(image["width"].get<int>(), image["height"].get<int>());
     for (const json& face : image["faces"]) {
@@ -58,7 +49,7 @@ TEST(ClipAndFloorTest, ReproducesLandmarkCropsOfThePipeline) {
                           box["width"].get<double>(),
                           box["height"].get<double>());
       EXPECT_EQ(ClipAndFloor(detected, size),
-                RectFromJson(face["landmark_crop"]))
+                testing::RectFromJson<cv::Rect>(face["landmark_crop"]))
           << image["image"] << " face " << faces;
       ++faces;
     }
@@ -70,14 +61,15 @@ TEST(AlignedChipTest, ReproducesRecognitionCropsOfThePipeline) {
   EVENTFACE_REQUIRE_SHARED(shared);
   // Pure geometry on the reference's own landmarks, so JPEGs count too.
   int faces = 0;
-  const json pipeline = ReadPipeline(shared);
+  const json pipeline = testing::ReadPipelineFixture(shared);
   for (const json& image : pipeline["images"]) {
     const cv::Size size(image["width"].get<int>(), image["height"].get<int>());
     for (const json& face : image["faces"]) {
-      cv::Rect landmark_crop = RectFromJson(face["landmark_crop"]);
+      cv::Rect landmark_crop =
+          testing::RectFromJson<cv::Rect>(face["landmark_crop"]);
       EXPECT_EQ(AlignedChip(LandmarksFromJson(face["landmarks"]),
                             landmark_crop.size(), size),
-                RectFromJson(face["recognition_crop"]))
+                testing::RectFromJson<cv::Rect>(face["recognition_crop"]))
           << image["image"] << " face " << faces;
       ++faces;
     }

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -19,7 +18,8 @@
 
 #include "engine/face_aligner.h"
 #include "engine/image_decoder.h"
-#include "engine/sha256_for_tests.h"
+#include "testing/images.h"
+#include "testing/reference_fixtures.h"
 #include "testing/shared_data.h"
 
 namespace eventface::engine {
@@ -31,46 +31,8 @@ using nlohmann::json;
 // face-api's usual decision: two faces are one person below this distance.
 constexpr double kSamePersonThreshold = 0.6;
 
-json ReadJson(const fs::path& path) {
-  return json::parse(testing::ReadBytes(path));
-}
-
 fs::path FixtureDir(const fs::path& shared) {
   return shared / "reference" / "fixtures";
-}
-
-// Where the fixtures' image names point: `datasets/...` under the shared
-// folder, `npm:@vladmandic/face-api/...` in the installed package.
-fs::path ImagePath(const fs::path& shared, const std::string& name) {
-  const std::string npm_prefix = "npm:@vladmandic/face-api/";
-  if (name.starts_with(npm_prefix)) {
-    return testing::ModelDir().parent_path() / name.substr(npm_prefix.size());
-  }
-  return shared / name;
-}
-
-std::string RgbSha256(const cv::Mat& rgb) {
-  testing::Sha256 sha;
-  for (int y = 0; y < rgb.rows; ++y) {
-    sha.Update(rgb.ptr<uint8_t>(y), rgb.cols * 3);
-  }
-  return sha.HexDigest();
-}
-
-template <typename Rect>
-Rect RectFromJson(const json& box) {
-  using Value = decltype(Rect().x);
-  return Rect(box["x"].get<Value>(), box["y"].get<Value>(),
-              box["width"].get<Value>(), box["height"].get<Value>());
-}
-
-Embedding EmbeddingFromJson(const json& values) {
-  Embedding embedding{};
-  EXPECT_EQ(values.size(), embedding.size());
-  for (size_t i = 0; i < embedding.size() && i < values.size(); ++i) {
-    embedding[i] = values[i].get<float>();
-  }
-  return embedding;
 }
 
 // How far apart two boxes are: the largest shift of any edge.
@@ -100,7 +62,7 @@ std::vector<const Face*> PairByNearestBox(const json& expected,
   std::vector<const Face*> pairs;
   std::vector<bool> taken(faces.size(), false);
   for (const json& want : expected) {
-    const cv::Rect2d box = RectFromJson<cv::Rect2d>(want["box"]);
+    const cv::Rect2d box = testing::RectFromJson<cv::Rect2d>(want["box"]);
     int nearest = -1;
     for (size_t i = 0; i < faces.size(); ++i) {
       if (taken[i]) continue;
@@ -125,8 +87,9 @@ std::vector<ReferenceCrop> ReferenceCrops(const json& pipeline) {
   std::vector<ReferenceCrop> crops;
   for (const json& entry : pipeline["images"]) {
     if (!entry.contains("whole_crop_descriptor")) continue;
-    crops.push_back({entry["person"].get<std::string>(),
-                     EmbeddingFromJson(entry["whole_crop_descriptor"])});
+    crops.push_back(
+        {entry["person"].get<std::string>(),
+         testing::EmbeddingFromJson(entry["whole_crop_descriptor"])});
   }
   return crops;
 }
@@ -171,12 +134,7 @@ std::string TurnedJpeg(const std::string& upright_jpeg, int orientation) {
 cv::Mat StoredPixelsTurnedUpright(const std::string& jpeg, int orientation) {
   vips::VImage stored = vips::VImage::new_from_buffer(jpeg, "");
   EXPECT_EQ(stored.bands(), 3);
-  size_t size = 0;
-  void* pixels = stored.write_to_memory(&size);
-  cv::Mat rgb(stored.height(), stored.width(), CV_8UC3);
-  EXPECT_EQ(size, rgb.total() * rgb.elemSize());
-  std::memcpy(rgb.data, pixels, std::min(size, rgb.total() * rgb.elemSize()));
-  g_free(pixels);
+  cv::Mat rgb = testing::ToRgbMat(stored);
 
   const int turn = orientation == 6   ? cv::ROTATE_90_CLOCKWISE
                    : orientation == 8 ? cv::ROTATE_90_COUNTERCLOCKWISE
@@ -225,7 +183,7 @@ class FaceAnalyzerTest : public ::testing::Test {
   static void SetUpTestSuite() {
     // The tests build images of their own with vips, before the decoder
     // would start it.
-    if (VIPS_INIT("engine_tests") != 0) {
+    if (!testing::StartVips()) {
       load_error_ = "vips failed to start";
       return;
     }
@@ -251,8 +209,8 @@ class FaceAnalyzerTest : public ::testing::Test {
                                         const std::string& name) {
     auto cached = analyses_.find(name);
     if (cached != analyses_.end()) return &cached->second;
-    auto analysis =
-        analyzer_->AnalyzePhoto(testing::ReadBytes(ImagePath(shared, name)));
+    auto analysis = analyzer_->AnalyzePhoto(
+        testing::ReadBytes(testing::FixtureImagePath(shared, name)));
     if (!analysis) {
       ADD_FAILURE() << name << ": " << analysis.error().message;
       return nullptr;
@@ -276,7 +234,7 @@ std::map<std::string, Analysis> FaceAnalyzerTest::analyses_;
 // agree to float precision, crops included.
 TEST_F(FaceAnalyzerTest, MatchesTheLibraryOnEveryPng) {
   EVENTFACE_REQUIRE_SHARED(shared);
-  const json pipeline = ReadJson(FixtureDir(shared) / "pipeline.json");
+  const json pipeline = testing::ReadPipelineFixture(shared);
 
   int images = 0, faceless = 0, faces = 0;
   double worst_box = 0, worst_landmark = 0, worst_descriptor = 0;
@@ -287,9 +245,10 @@ TEST_F(FaceAnalyzerTest, MatchesTheLibraryOnEveryPng) {
     ++images;
 
     // Without the same pixels, nothing below could match to 1e-3.
-    auto decoded = DecodeImage(testing::ReadBytes(ImagePath(shared, name)));
+    auto decoded = DecodeImage(
+        testing::ReadBytes(testing::FixtureImagePath(shared, name)));
     ASSERT_TRUE(decoded.ok()) << decoded.error().message;
-    ASSERT_EQ(RgbSha256(decoded->rgb),
+    ASSERT_EQ(testing::RgbSha256(decoded->rgb),
               entry["decoded_rgb_sha256"].get<std::string>());
     const cv::Size size = decoded->rgb.size();
 
@@ -307,16 +266,17 @@ TEST_F(FaceAnalyzerTest, MatchesTheLibraryOnEveryPng) {
 
       // The integer crops first: one pixel off moves a descriptor by ~0.1.
       const cv::Rect landmark_crop = ClipAndFloor(face.box, size);
-      EXPECT_EQ(landmark_crop, RectFromJson<cv::Rect>(want["landmark_crop"]));
+      EXPECT_EQ(landmark_crop,
+                testing::RectFromJson<cv::Rect>(want["landmark_crop"]));
       EXPECT_EQ(AlignedChip(face.landmarks, landmark_crop.size(), size),
-                RectFromJson<cv::Rect>(want["recognition_crop"]));
+                testing::RectFromJson<cv::Rect>(want["recognition_crop"]));
 
-      const double box =
-          BoxDifference(face.box, RectFromJson<cv::Rect2d>(want["box"]));
+      const double box = BoxDifference(
+          face.box, testing::RectFromJson<cv::Rect2d>(want["box"]));
       const double landmark =
           LandmarkDifference(face.landmarks, want["landmarks"]);
       const double descriptor = EmbeddingDistance(
-          face.embedding, EmbeddingFromJson(want["descriptor"]));
+          face.embedding, testing::EmbeddingFromJson(want["descriptor"]));
       EXPECT_LT(box, 1.0);
       EXPECT_LT(landmark, 0.05);
       EXPECT_LT(descriptor, 1e-3);
@@ -339,7 +299,7 @@ TEST_F(FaceAnalyzerTest, MatchesTheLibraryOnEveryPng) {
 // outcomes: the same faces, boxes within a few pixels.
 TEST_F(FaceAnalyzerTest, FindsTheLibrarysFacesInEveryJpeg) {
   EVENTFACE_REQUIRE_SHARED(shared);
-  const json pipeline = ReadJson(FixtureDir(shared) / "pipeline.json");
+  const json pipeline = testing::ReadPipelineFixture(shared);
 
   int images = 0;
   double worst_box = 0, worst_descriptor = 0, total_ms = 0;
@@ -362,9 +322,10 @@ TEST_F(FaceAnalyzerTest, FindsTheLibrarysFacesInEveryJpeg) {
     for (size_t i = 0; i < expected.size(); ++i) {
       ASSERT_NE(ours[i], nullptr);
       const double box = BoxDifference(
-          ours[i]->box, RectFromJson<cv::Rect2d>(expected[i]["box"]));
+          ours[i]->box, testing::RectFromJson<cv::Rect2d>(expected[i]["box"]));
       const double descriptor = EmbeddingDistance(
-          ours[i]->embedding, EmbeddingFromJson(expected[i]["descriptor"]));
+          ours[i]->embedding,
+          testing::EmbeddingFromJson(expected[i]["descriptor"]));
       EXPECT_LT(box, 3.0) << "face " << i;
       // Decoder noise moves a descriptor by up to ~0.13 (its crop moves a
       // pixel); twice that would be a different face or a broken chip.
@@ -392,9 +353,10 @@ TEST_F(FaceAnalyzerTest, FindsTheLibrarysFacesInEveryJpeg) {
 TEST_F(FaceAnalyzerTest, NamesGroupPhotoFacesAsTheLibraryDoes) {
   EVENTFACE_REQUIRE_SHARED(shared);
   const std::vector<ReferenceCrop> crops =
-      ReferenceCrops(ReadJson(FixtureDir(shared) / "pipeline.json"));
+      ReferenceCrops(testing::ReadPipelineFixture(shared));
   ASSERT_EQ(crops.size(), 40u);
-  const json groups = ReadJson(FixtureDir(shared) / "distances.json")["groups"];
+  const json groups =
+      testing::ReadJson(FixtureDir(shared) / "distances.json")["groups"];
   ASSERT_EQ(groups.size(), 5u);
 
   int faces = 0;
@@ -431,8 +393,8 @@ TEST_F(FaceAnalyzerTest, NamesGroupPhotoFacesAsTheLibraryDoes) {
 // 0.6 of them all.
 TEST_F(FaceAnalyzerTest, TellsObamaFromBidenInThePortraits) {
   EVENTFACE_REQUIRE_SHARED(shared);
-  const json portraits =
-      ReadJson(FixtureDir(shared) / "distances.json")["portraits"]["faces"];
+  const json portraits = testing::ReadJson(
+      FixtureDir(shared) / "distances.json")["portraits"]["faces"];
   ASSERT_EQ(portraits.size(), 7u);
 
   struct Portrait {
@@ -534,8 +496,8 @@ TEST_F(FaceAnalyzerTest, ShrinkOnLoadGivesFacesInFullImagePixels) {
   options.decode.min_long_side = 960;
   auto shrinking = FaceAnalyzer::Load(testing::ModelDir(), options);
   ASSERT_TRUE(shrinking.ok()) << shrinking.error().message;
-  auto shrunk =
-      shrinking->AnalyzePhoto(testing::ReadBytes(ImagePath(shared, name)));
+  auto shrunk = shrinking->AnalyzePhoto(
+      testing::ReadBytes(testing::FixtureImagePath(shared, name)));
   ASSERT_TRUE(shrunk.ok()) << shrunk.error().message;
   EXPECT_EQ(shrunk->image_size, full->image_size);
   ASSERT_EQ(shrunk->faces.size(), full->faces.size());
@@ -561,7 +523,7 @@ TEST_F(FaceAnalyzerTest, ShrinkOnLoadGivesFacesInFullImagePixels) {
 // embed such crops.
 TEST_F(FaceAnalyzerTest, EmbedsEachReferenceCropWhole) {
   EVENTFACE_REQUIRE_SHARED(shared);
-  const json pipeline = ReadJson(FixtureDir(shared) / "pipeline.json");
+  const json pipeline = testing::ReadPipelineFixture(shared);
 
   int crops = 0, padded = 0;
   double worst = 0;
@@ -581,9 +543,9 @@ TEST_F(FaceAnalyzerTest, EmbedsEachReferenceCropWhole) {
     auto decoded = DecodeImage(bytes);
     ASSERT_TRUE(decoded.ok()) << decoded.error().message;
     EXPECT_EQ(selfie->face.embedding, analyzer_->EmbedWholeImage(decoded->rgb));
-    const double distance =
-        EmbeddingDistance(selfie->face.embedding,
-                          EmbeddingFromJson(entry["whole_crop_descriptor"]));
+    const double distance = EmbeddingDistance(
+        selfie->face.embedding,
+        testing::EmbeddingFromJson(entry["whole_crop_descriptor"]));
     EXPECT_LT(distance, 1e-3);
     worst = std::max(worst, distance);
   }

@@ -1,70 +1,25 @@
 #include "engine/face_detector.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <vips/vips8>
 
+#include "testing/images.h"
+#include "testing/reference_fixtures.h"
 #include "testing/shared_data.h"
+#include "testing/temp_dir.h"
 
 namespace eventface::engine {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-json ReadJson(const fs::path& path) {
-  std::ifstream in(path);
-  return json::parse(in);
-}
-
-// Decodes an image to RGB CV_8UC3 with libvips, as the engine's decoder
-// will: 8-bit, alpha dropped, grey expanded to three bands. Fails the test
-// and returns an empty matrix when vips cannot read it.
-cv::Mat DecodeRgb(const fs::path& path) {
-  static const bool vips_started = VIPS_INIT("engine_tests") == 0;
-  if (!vips_started) {
-    ADD_FAILURE() << "vips failed to start";
-    return {};
-  }
-  try {
-    vips::VImage image = vips::VImage::new_from_file(path.c_str());
-    image = image.cast(VIPS_FORMAT_UCHAR);
-    if (image.has_alpha()) {
-      image = image.extract_band(
-          0, vips::VImage::option()->set("n", image.bands() - 1));
-    }
-    if (image.bands() == 1) {
-      image = vips::VImage::bandjoin({image, image, image});
-    }
-    if (image.bands() != 3) {
-      ADD_FAILURE() << path << " has " << image.bands() << " bands";
-      return {};
-    }
-    size_t size = 0;
-    void* pixels = image.write_to_memory(&size);
-    cv::Mat rgb(image.height(), image.width(), CV_8UC3);
-    if (size == rgb.total() * rgb.elemSize()) {
-      std::memcpy(rgb.data, pixels, size);
-    } else {
-      ADD_FAILURE() << path << ": vips wrote " << size << " bytes";
-      rgb.release();
-    }
-    g_free(pixels);
-    return rgb;
-  } catch (const vips::VError& e) {
-    ADD_FAILURE() << path << ": " << e.what();
-    return {};
-  }
-}
 
 float MaxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
   EXPECT_EQ(a.size(), b.size());
@@ -79,21 +34,6 @@ double MaxCornerDiff(const cv::Rect2d& a, const cv::Rect2d& b) {
   return std::max({std::fabs(a.x - b.x), std::fabs(a.y - b.y),
                    std::fabs(a.br().x - b.br().x),
                    std::fabs(a.br().y - b.br().y)});
-}
-
-cv::Rect2d RectFromJson(const json& box) {
-  return {box["x"].get<double>(), box["y"].get<double>(),
-          box["width"].get<double>(), box["height"].get<double>()};
-}
-
-// Where pipeline.json's image names point: `datasets/...` under the shared
-// folder, `npm:@vladmandic/face-api/...` in the installed package.
-fs::path ImagePath(const fs::path& shared, const std::string& name) {
-  const std::string npm_prefix = "npm:@vladmandic/face-api/";
-  if (name.rfind(npm_prefix, 0) == 0) {
-    return testing::ModelDir().parent_path() / name.substr(npm_prefix.size());
-  }
-  return shared / name;
 }
 
 bool IsPng(const std::string& name) {
@@ -128,7 +68,7 @@ TEST_F(FaceDetectorTest, HeadsDecodingAndSelectionMatchTheLibrary) {
   EVENTFACE_REQUIRE_SHARED(shared);
   REQUIRE_DETECTOR();
   const fs::path fixtures = shared / "reference/fixtures";
-  const json nets = ReadJson(fixtures / "nets.json");
+  const json nets = testing::ReadJson(fixtures / "nets.json");
   ASSERT_EQ(nets["ssd"].size(), 2u);
 
   for (const json& c : nets["ssd"]) {
@@ -169,9 +109,9 @@ TEST_F(FaceDetectorTest, HeadsDecodingAndSelectionMatchTheLibrary) {
       double ymax = std::min(1.0f, box[2]) * 512.0;
       double xmax = std::min(1.0f, box[3]) * 512.0;
       pixel_diff = std::max(
-          pixel_diff,
-          MaxCornerDiff({xmin, ymin, xmax - xmin, ymax - ymin},
-                        RectFromJson(expected[i]["box_in_input_pixels"])));
+          pixel_diff, MaxCornerDiff({xmin, ymin, xmax - xmin, ymax - ymin},
+                                    testing::RectFromJson<cv::Rect2d>(
+                                        expected[i]["box_in_input_pixels"])));
     }
     EXPECT_LT(pixel_diff, 0.05);
     std::printf(
@@ -188,7 +128,7 @@ TEST_F(FaceDetectorTest, DecodesAndSelectsLikeTheLibrary) {
   EVENTFACE_REQUIRE_SHARED(shared);
   REQUIRE_DETECTOR();
   const fs::path fixtures = shared / "reference/fixtures";
-  const json nets = ReadJson(fixtures / "nets.json");
+  const json nets = testing::ReadJson(fixtures / "nets.json");
   const int n = FaceDetector::kAnchorCount;
 
   for (const json& c : nets["ssd"]) {
@@ -246,7 +186,7 @@ double NearestCornerDiff(const cv::Rect2d& box,
 TEST_F(FaceDetectorTest, DetectFindsThePipelinesFaces) {
   EVENTFACE_REQUIRE_SHARED(shared);
   REQUIRE_DETECTOR();
-  const json pipeline = ReadJson(shared / "reference/fixtures/pipeline.json");
+  const json pipeline = testing::ReadPipelineFixture(shared);
 
   double worst_png = 0, worst_png_score = 0, worst_jpeg = 0;
   int images = 0;
@@ -255,7 +195,7 @@ TEST_F(FaceDetectorTest, DetectFindsThePipelinesFaces) {
     const json& faces = entry["faces"];
     if (faces.empty()) continue;
     SCOPED_TRACE(name);
-    cv::Mat rgb = DecodeRgb(ImagePath(shared, name));
+    cv::Mat rgb = testing::DecodeRgb(testing::FixtureImagePath(shared, name));
     ASSERT_FALSE(rgb.empty());
     ASSERT_EQ(rgb.cols, entry["width"].get<int>());
     ASSERT_EQ(rgb.rows, entry["height"].get<int>());
@@ -264,7 +204,7 @@ TEST_F(FaceDetectorTest, DetectFindsThePipelinesFaces) {
     ++images;
     ASSERT_EQ(found.size(), faces.size());
     for (size_t i = 0; i < found.size(); ++i) {
-      cv::Rect2d expected = RectFromJson(faces[i]["box"]);
+      cv::Rect2d expected = testing::RectFromJson<cv::Rect2d>(faces[i]["box"]);
       if (IsPng(name)) {
         double diff = MaxCornerDiff(found[i].box, expected);
         double score_diff =
@@ -290,31 +230,24 @@ TEST_F(FaceDetectorTest, DetectFindsThePipelinesFaces) {
 TEST_F(FaceDetectorTest, DetectFindsNothingWhereTheLibraryFindsNothing) {
   EVENTFACE_REQUIRE_SHARED(shared);
   REQUIRE_DETECTOR();
-  const json pipeline = ReadJson(shared / "reference/fixtures/pipeline.json");
+  const json pipeline = testing::ReadPipelineFixture(shared);
   for (const json& entry : pipeline["images"]) {
     const std::string name = entry["image"];
     if (!entry["faces"].empty() || !IsPng(name)) continue;
     SCOPED_TRACE(name);
-    cv::Mat rgb = DecodeRgb(ImagePath(shared, name));
+    cv::Mat rgb = testing::DecodeRgb(testing::FixtureImagePath(shared, name));
     ASSERT_FALSE(rgb.empty());
     EXPECT_TRUE(detector_->Detect(rgb).empty());
   }
 }
 
-class FaceDetectorLoadTest : public ::testing::Test {
+class FaceDetectorLoadTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("face_detector_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
+  FaceDetectorLoadTest() : TempDirTest("face_detector_test") {}
 };
 
 TEST_F(FaceDetectorLoadTest, MissingManifestIsNamed) {
-  auto detector = FaceDetector::Load(dir_);
+  auto detector = FaceDetector::Load(temp_dir());
   ASSERT_FALSE(detector);
   EXPECT_EQ(detector.error().code, ErrorCode::kNotFound);
   EXPECT_NE(detector.error().message.find(
@@ -326,13 +259,13 @@ TEST_F(FaceDetectorLoadTest, MissingManifestIsNamed) {
 TEST_F(FaceDetectorLoadTest, TruncatedWeightsAreNamed) {
   const fs::path models = testing::ModelDir();
   const std::string manifest = "ssd_mobilenetv1_model-weights_manifest.json";
-  fs::copy_file(models / manifest, dir_ / manifest);
+  fs::copy_file(models / manifest, temp_dir() / manifest);
   std::string bin = testing::ReadBytes(models / "ssd_mobilenetv1_model.bin");
   ASSERT_FALSE(bin.empty());
-  std::ofstream(dir_ / "ssd_mobilenetv1_model.bin", std::ios::binary)
+  std::ofstream(temp_dir() / "ssd_mobilenetv1_model.bin", std::ios::binary)
       << bin.substr(0, bin.size() / 2);
 
-  auto detector = FaceDetector::Load(dir_);
+  auto detector = FaceDetector::Load(temp_dir());
   ASSERT_FALSE(detector);
   EXPECT_EQ(detector.error().code, ErrorCode::kCorruptData);
   EXPECT_NE(detector.error().message.find(manifest), std::string::npos)
@@ -343,14 +276,14 @@ TEST_F(FaceDetectorLoadTest, TruncatedWeightsAreNamed) {
 // the net; the error names the manifest and the tensor.
 TEST_F(FaceDetectorLoadTest, MisshapenTensorIsNamed) {
   const std::string manifest = "ssd_mobilenetv1_model-weights_manifest.json";
-  std::ofstream(dir_ / manifest) << R"([{"paths": ["w.bin"], "weights": [
+  std::ofstream(temp_dir() / manifest) << R"([{"paths": ["w.bin"], "weights": [
       {"name": "Output/extra_dim", "shape": [1, 5118, 4], "dtype": "float32"},
       {"name": "MobilenetV1/Conv2d_0_pointwise/weights", "shape": [1],
        "dtype": "float32"}]}])";
-  std::ofstream(dir_ / "w.bin", std::ios::binary)
+  std::ofstream(temp_dir() / "w.bin", std::ios::binary)
       << std::string(5118 * 4 * 4 + 4, '\0');
 
-  auto detector = FaceDetector::Load(dir_);
+  auto detector = FaceDetector::Load(temp_dir());
   ASSERT_FALSE(detector);
   EXPECT_NE(detector.error().message.find(manifest), std::string::npos)
       << detector.error().message;

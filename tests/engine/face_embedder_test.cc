@@ -1,20 +1,19 @@
 #include "engine/face_embedder.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-#include <vips/vips8>
 
+#include "testing/images.h"
+#include "testing/reference_fixtures.h"
 #include "testing/shared_data.h"
+#include "testing/temp_dir.h"
 
 namespace eventface::engine {
 namespace {
@@ -24,55 +23,12 @@ using nlohmann::json;
 
 constexpr char kManifestName[] = "face_recognition_model-weights_manifest.json";
 
-json ReadJson(const fs::path& path) {
-  return json::parse(testing::ReadBytes(path));
-}
-
-// Decodes an image file to 8-bit RGB as the reference did: alpha dropped,
-// grey copied to three channels.
-cv::Mat DecodeRgb(const fs::path& path) {
-  static const bool vips_ready = VIPS_INIT("engine_tests") == 0;
-  EXPECT_TRUE(vips_ready);
-
-  vips::VImage image = vips::VImage::new_from_file(path.c_str());
-  image = image.cast(VIPS_FORMAT_UCHAR);
-  if (image.bands() == 2 || image.bands() == 4) {
-    image = image.extract_band(
-        0, vips::VImage::option()->set("n", image.bands() - 1));
-  }
-  if (image.bands() == 1) {
-    image = vips::VImage::bandjoin({image, image, image});
-  }
-
-  size_t size = 0;
-  void* pixels = image.write_to_memory(&size);
-  cv::Mat rgb(image.height(), image.width(), CV_8UC3);
-  EXPECT_EQ(size, rgb.total() * rgb.elemSize()) << path;
-  std::memcpy(rgb.data, pixels, std::min(size, rgb.total() * rgb.elemSize()));
-  g_free(pixels);
-  return rgb;
-}
-
-Embedding EmbeddingFromJson(const json& values) {
-  Embedding embedding{};
-  EXPECT_EQ(values.size(), embedding.size());
-  for (size_t i = 0; i < embedding.size() && i < values.size(); ++i) {
-    embedding[i] = values[i].get<float>();
-  }
-  return embedding;
-}
-
 double MaxAbsDifference(const Embedding& a, const Embedding& b) {
   double worst = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     worst = std::max(worst, std::abs(static_cast<double>(a[i]) - b[i]));
   }
   return worst;
-}
-
-cv::Rect RectFromJson(const json& rect) {
-  return {rect["x"].get<int>(), rect["y"].get<int>(), rect["width"].get<int>(),
-          rect["height"].get<int>()};
 }
 
 class FaceEmbedderTest : public ::testing::Test {
@@ -103,7 +59,7 @@ std::string FaceEmbedderTest::load_error_;
 TEST_F(FaceEmbedderTest, MatchesReferenceOnFixtureInputs) {
   EVENTFACE_REQUIRE_SHARED(shared);
   const fs::path fixtures = shared / "reference" / "fixtures";
-  const json cases = ReadJson(fixtures / "nets.json")["recognition"];
+  const json cases = testing::ReadJson(fixtures / "nets.json")["recognition"];
   ASSERT_EQ(cases.size(), 4u);
 
   double worst_distance = 0, worst_value = 0;
@@ -133,20 +89,19 @@ TEST_F(FaceEmbedderTest, MatchesReferenceOnFixtureInputs) {
 
 TEST_F(FaceEmbedderTest, EmbedsWholeReferenceCropsLikeFaceApi) {
   EVENTFACE_REQUIRE_SHARED(shared);
-  const json pipeline =
-      ReadJson(shared / "reference" / "fixtures" / "pipeline.json");
+  const json pipeline = testing::ReadPipelineFixture(shared);
 
   int crops = 0;
   double worst = 0;
   for (const json& image : pipeline["images"]) {
     if (!image.contains("whole_crop_descriptor")) continue;
     const std::string name = image["image"];
-    cv::Mat rgb = DecodeRgb(shared / name);
+    cv::Mat rgb = testing::DecodeRgb(shared / name);
     ASSERT_EQ(rgb.size(), cv::Size(150, 150)) << name;
 
     Embedding got = embedder_->Embed(rgb, cv::Rect(0, 0, rgb.cols, rgb.rows));
     double distance = EmbeddingDistance(
-        got, EmbeddingFromJson(image["whole_crop_descriptor"]));
+        got, testing::EmbeddingFromJson(image["whole_crop_descriptor"]));
     EXPECT_LT(distance, 1e-3) << name;
     worst = std::max(worst, distance);
     ++crops;
@@ -157,8 +112,7 @@ TEST_F(FaceEmbedderTest, EmbedsWholeReferenceCropsLikeFaceApi) {
 
 TEST_F(FaceEmbedderTest, EmbedsRecognitionCropsOfPngsLikeFaceApi) {
   EVENTFACE_REQUIRE_SHARED(shared);
-  const json pipeline =
-      ReadJson(shared / "reference" / "fixtures" / "pipeline.json");
+  const json pipeline = testing::ReadPipelineFixture(shared);
 
   // PNGs only: libvips decodes them to the reference's pixels, JPEGs not.
   int faces = 0;
@@ -166,12 +120,12 @@ TEST_F(FaceEmbedderTest, EmbedsRecognitionCropsOfPngsLikeFaceApi) {
   for (const json& image : pipeline["images"]) {
     const std::string name = image["image"];
     if (!name.ends_with(".png") || image["faces"].empty()) continue;
-    cv::Mat rgb = DecodeRgb(shared / name);
+    cv::Mat rgb = testing::DecodeRgb(shared / name);
     for (const json& face : image["faces"]) {
-      cv::Rect chip = RectFromJson(face["recognition_crop"]);
+      cv::Rect chip = testing::RectFromJson<cv::Rect>(face["recognition_crop"]);
       Embedding got = embedder_->Embed(rgb, chip);
-      double distance =
-          EmbeddingDistance(got, EmbeddingFromJson(face["descriptor"]));
+      double distance = EmbeddingDistance(
+          got, testing::EmbeddingFromJson(face["descriptor"]));
       EXPECT_LT(distance, 1e-3) << name;
       worst = std::max(worst, distance);
       ++faces;
@@ -181,24 +135,13 @@ TEST_F(FaceEmbedderTest, EmbedsRecognitionCropsOfPngsLikeFaceApi) {
   std::printf("png faces: %d, distance %.3g at most\n", faces, worst);
 }
 
-class FaceEmbedderLoadTest : public ::testing::Test {
+class FaceEmbedderLoadTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("face_embedder_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void Write(const std::string& name, const std::string& bytes) {
-    std::ofstream(dir_ / name, std::ios::binary) << bytes;
-  }
-
-  fs::path dir_;
+  FaceEmbedderLoadTest() : TempDirTest("face_embedder_test") {}
 };
 
 TEST_F(FaceEmbedderLoadTest, MissingModelNamesTheManifest) {
-  auto embedder = FaceEmbedder::Load(dir_);
+  auto embedder = FaceEmbedder::Load(temp_dir());
   ASSERT_FALSE(embedder);
   EXPECT_EQ(embedder.error().code, ErrorCode::kNotFound);
   EXPECT_NE(embedder.error().message.find(kManifestName), std::string::npos);
@@ -211,7 +154,7 @@ TEST_F(FaceEmbedderLoadTest, TruncatedWeightsNameTheFile) {
       testing::ReadBytes(models / "face_recognition_model.bin");
   Write("face_recognition_model.bin", weights.substr(0, weights.size() / 2));
 
-  auto embedder = FaceEmbedder::Load(dir_);
+  auto embedder = FaceEmbedder::Load(temp_dir());
   ASSERT_FALSE(embedder);
   EXPECT_EQ(embedder.error().code, ErrorCode::kCorruptData);
   EXPECT_NE(embedder.error().message.find(kManifestName), std::string::npos);
@@ -222,7 +165,7 @@ TEST_F(FaceEmbedderLoadTest, MissingTensorNamesTheManifest) {
       "weights": [{"name": "fc", "shape": [1], "dtype": "float32"}]}])");
   Write("face_recognition_model.bin", std::string(4, '\0'));
 
-  auto embedder = FaceEmbedder::Load(dir_);
+  auto embedder = FaceEmbedder::Load(temp_dir());
   ASSERT_FALSE(embedder);
   EXPECT_EQ(embedder.error().code, ErrorCode::kCorruptData);
   EXPECT_NE(embedder.error().message.find(kManifestName), std::string::npos);

@@ -14,7 +14,8 @@
 #include <vector>
 #include <vips/vips8>
 
-#include "engine/sha256_for_tests.h"
+#include "testing/images.h"
+#include "testing/reference_fixtures.h"
 #include "testing/shared_data.h"
 
 namespace eventface::engine {
@@ -24,10 +25,7 @@ namespace {
 // Test inputs are made here with libvips from pictures drawn with OpenCV, so
 // each test states exactly what its file holds.
 
-void StartVipsForTests() {
-  static const bool started = VIPS_INIT("image_decoder_test") == 0;
-  ASSERT_TRUE(started);
-}
+void StartVipsForTests() { ASSERT_TRUE(testing::StartVips()); }
 
 // Smooth gradients (kind to lossy codecs) and a bright block in the upper
 // left, so that a flip or a quarter turn cannot go unnoticed.
@@ -205,15 +203,6 @@ void PutBigEndian32(std::string& bytes, size_t at, uint32_t value) {
   for (int i = 0; i < 4; ++i) {
     bytes[at + i] = static_cast<char>(value >> (24 - 8 * i));
   }
-}
-
-// SHA-256 of the R, G, B bytes row by row, as pipeline.json records it.
-std::string RgbSha256(const cv::Mat& rgb) {
-  testing::Sha256 sha;
-  for (int y = 0; y < rgb.rows; ++y) {
-    sha.Update(rgb.ptr<uint8_t>(y), rgb.cols * 3);
-  }
-  return sha.HexDigest();
 }
 
 // ---------------------------------------------------------------------------
@@ -736,15 +725,10 @@ TEST(ImageDecoderTest, DecodesFromManyThreadsAtOnce) {
 // ---------------------------------------------------------------------------
 // The reference library's own images.
 
-nlohmann::json ReadPipelineFixture(const std::filesystem::path& shared) {
-  return nlohmann::json::parse(
-      testing::ReadBytes(shared / "reference" / "fixtures" / "pipeline.json"));
-}
-
 TEST(ImageDecoderTest, GivesTheReferencePixelsForEveryPngFixture) {
   EVENTFACE_REQUIRE_SHARED(shared);
   int checked = 0;
-  const nlohmann::json pipeline = ReadPipelineFixture(shared);
+  const nlohmann::json pipeline = testing::ReadPipelineFixture(shared);
   for (const auto& entry : pipeline["images"]) {
     const std::string name = entry["image"];
     if (!name.ends_with(".png")) continue;
@@ -753,7 +737,7 @@ TEST(ImageDecoderTest, GivesTheReferencePixelsForEveryPngFixture) {
     ASSERT_TRUE(decoded.ok()) << decoded.error().message;
     EXPECT_EQ(decoded->rgb.cols, entry["width"].get<int>());
     EXPECT_EQ(decoded->rgb.rows, entry["height"].get<int>());
-    EXPECT_EQ(RgbSha256(decoded->rgb),
+    EXPECT_EQ(testing::RgbSha256(decoded->rgb),
               entry["decoded_rgb_sha256"].get<std::string>());
     ++checked;
   }
@@ -764,18 +748,14 @@ TEST(ImageDecoderTest, GivesTheReferencePixelsForEveryPngFixture) {
 // sizes must not.
 TEST(ImageDecoderTest, DecodesEveryJpegFixtureAtItsSize) {
   EVENTFACE_REQUIRE_SHARED(shared);
-  const std::filesystem::path node_modules =
-      testing::ModelDir().parent_path().parent_path().parent_path();
   int checked = 0;
-  const nlohmann::json pipeline = ReadPipelineFixture(shared);
+  const nlohmann::json pipeline = testing::ReadPipelineFixture(shared);
   for (const auto& entry : pipeline["images"]) {
     const std::string name = entry["image"];
     if (!name.ends_with(".jpg")) continue;
     SCOPED_TRACE(name);
-    std::filesystem::path path = name.starts_with("npm:")
-                                     ? node_modules / name.substr(4)
-                                     : shared / name;
-    auto decoded = DecodeImage(testing::ReadBytes(path));
+    auto decoded = DecodeImage(
+        testing::ReadBytes(testing::FixtureImagePath(shared, name)));
     ASSERT_TRUE(decoded.ok()) << decoded.error().message;
     EXPECT_EQ(decoded->format, "jpeg");
     EXPECT_EQ(decoded->rgb.cols, entry["width"].get<int>());

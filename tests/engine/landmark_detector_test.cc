@@ -1,12 +1,10 @@
 #include "engine/landmark_detector.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -14,10 +12,12 @@
 #include <optional>
 #include <string>
 #include <vector>
-#include <vips/vips8>
 
 #include "engine/face_aligner.h"
+#include "testing/images.h"
+#include "testing/reference_fixtures.h"
 #include "testing/shared_data.h"
+#include "testing/temp_dir.h"
 
 namespace eventface::engine {
 namespace {
@@ -26,43 +26,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr char kManifestName[] = "face_landmark_68_model-weights_manifest.json";
-
-json ReadJson(const fs::path& path) {
-  return json::parse(testing::ReadBytes(path));
-}
-
-cv::Rect2d BoxOf(const json& box) {
-  return {box.at("x"), box.at("y"), box.at("width"), box.at("height")};
-}
-
-cv::Rect CropOf(const json& crop) {
-  return {crop.at("x"), crop.at("y"), crop.at("width"), crop.at("height")};
-}
-
-// Decodes an image to 8-bit RGB as the reference decoder does: alpha
-// dropped (not blended), grey copied to three bands.
-cv::Mat DecodeRgb(const fs::path& path) {
-  static const bool vips_started = VIPS_INIT("landmark_detector_test") == 0;
-  if (!vips_started) {
-    ADD_FAILURE() << "libvips did not start";
-    return {};
-  }
-  vips::VImage image = vips::VImage::new_from_file(path.c_str());
-  image = image.cast(VIPS_FORMAT_UCHAR);
-  if (image.bands() < 3) {
-    vips::VImage grey = image.extract_band(0);
-    image = vips::VImage::bandjoin({grey, grey, grey});
-  }
-  image = image.extract_band(0, vips::VImage::option()->set("n", 3));
-
-  size_t size = 0;
-  void* pixels = image.write_to_memory(&size);
-  cv::Mat rgb(image.height(), image.width(), CV_8UC3);
-  EXPECT_EQ(size, rgb.total() * rgb.elemSize());
-  std::memcpy(rgb.data, pixels, std::min(size, rgb.total() * rgb.elemSize()));
-  g_free(pixels);
-  return rgb;
-}
 
 double MaxPointDistance(const Landmarks& actual, const json& expected) {
   double worst = 0;
@@ -95,7 +58,7 @@ class LandmarkDetectorTest : public ::testing::Test {
 TEST_F(LandmarkDetectorTest, RawOutputMatchesFixtures) {
   EVENTFACE_REQUIRE_SHARED(shared);
   fs::path fixtures = shared / "reference/fixtures";
-  json nets = ReadJson(fixtures / "nets.json");
+  json nets = testing::ReadJson(fixtures / "nets.json");
   ASSERT_EQ(nets.at("landmarks").size(), 3u);
 
   for (const json& fixture : nets.at("landmarks")) {
@@ -123,7 +86,7 @@ TEST_F(LandmarkDetectorTest, RawOutputMatchesFixtures) {
 TEST(LandmarkMappingTest, ReproducesThePipelinesPoints) {
   EVENTFACE_REQUIRE_SHARED(shared);
   fs::path fixtures = shared / "reference/fixtures";
-  json nets = ReadJson(fixtures / "nets.json");
+  json nets = testing::ReadJson(fixtures / "nets.json");
 
   for (const json& fixture : nets.at("landmarks")) {
     SCOPED_TRACE(fixture.at("case").get<std::string>());
@@ -133,8 +96,9 @@ TEST(LandmarkMappingTest, ReproducesThePipelinesPoints) {
     std::array<float, 136> raw;
     std::copy(output.begin(), output.end(), raw.begin());
     const json& source = fixture.at("source");
-    cv::Rect2d box = BoxOf(source.at("detection_box"));
-    cv::Rect crop = CropOf(source.at("landmark_crop"));
+    cv::Rect2d box =
+        testing::RectFromJson<cv::Rect2d>(source.at("detection_box"));
+    cv::Rect crop = testing::RectFromJson<cv::Rect>(source.at("landmark_crop"));
 
     Landmarks points = MapLandmarksToImage(raw, crop.size(), box.tl());
     double worst = MaxPointDistance(points, fixture.at("points_in_image"));
@@ -145,7 +109,7 @@ TEST(LandmarkMappingTest, ReproducesThePipelinesPoints) {
 
 TEST_F(LandmarkDetectorTest, DetectMatchesThePipelineOnPngs) {
   EVENTFACE_REQUIRE_SHARED(shared);
-  json pipeline = ReadJson(shared / "reference/fixtures/pipeline.json");
+  json pipeline = testing::ReadPipelineFixture(shared);
 
   // PNGs decode to the same pixels here as in the reference, so these
   // faces must match it to float precision.
@@ -154,14 +118,15 @@ TEST_F(LandmarkDetectorTest, DetectMatchesThePipelineOnPngs) {
     std::string name = entry.at("image");
     if (!name.ends_with(".png") || entry.at("faces").empty()) continue;
     SCOPED_TRACE(name);
-    cv::Mat rgb = DecodeRgb(shared / name);
+    cv::Mat rgb = testing::DecodeRgb(shared / name);
     ASSERT_EQ(rgb.cols, entry.at("width").get<int>());
     ASSERT_EQ(rgb.rows, entry.at("height").get<int>());
 
     for (const json& face : entry.at("faces")) {
-      cv::Rect2d box = BoxOf(face.at("box"));
+      cv::Rect2d box = testing::RectFromJson<cv::Rect2d>(face.at("box"));
       cv::Rect crop = ClipAndFloor(box, rgb.size());
-      EXPECT_EQ(crop, CropOf(face.at("landmark_crop")));
+      EXPECT_EQ(crop,
+                testing::RectFromJson<cv::Rect>(face.at("landmark_crop")));
 
       Landmarks points = detector_->Detect(rgb, box);
       double worst = MaxPointDistance(points, face.at("landmarks"));
@@ -173,32 +138,25 @@ TEST_F(LandmarkDetectorTest, DetectMatchesThePipelineOnPngs) {
   EXPECT_EQ(faces_checked, 7);
 }
 
-class LandmarkDetectorLoadTest : public ::testing::Test {
+class LandmarkDetectorLoadTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("landmark_detector_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  LandmarkDetectorLoadTest() : TempDirTest("landmark_detector_test") {}
 
   // Writes the shipped manifest, changed by `edit`, and the first
   // `bin_bytes` of the shipped weights into the scratch folder.
   void WriteModel(const std::function<void(json&)>& edit, size_t bin_bytes) {
     fs::path models = testing::ModelDir();
-    json manifest = ReadJson(models / kManifestName);
+    json manifest = testing::ReadJson(models / kManifestName);
     edit(manifest);
-    std::ofstream(dir_ / kManifestName) << manifest.dump();
+    std::ofstream(temp_dir() / kManifestName) << manifest.dump();
     std::string bin = testing::ReadBytes(models / "face_landmark_68_model.bin");
-    std::ofstream(dir_ / "face_landmark_68_model.bin", std::ios::binary)
+    std::ofstream(temp_dir() / "face_landmark_68_model.bin", std::ios::binary)
         << bin.substr(0, bin_bytes);
   }
-
-  fs::path dir_;
 };
 
 TEST_F(LandmarkDetectorLoadTest, MissingModelNamesTheFile) {
-  auto detector = LandmarkDetector::Load(dir_);
+  auto detector = LandmarkDetector::Load(temp_dir());
   ASSERT_FALSE(detector);
   EXPECT_EQ(detector.error().code, ErrorCode::kNotFound);
   EXPECT_NE(detector.error().message.find(kManifestName), std::string::npos);
@@ -206,7 +164,7 @@ TEST_F(LandmarkDetectorLoadTest, MissingModelNamesTheFile) {
 
 TEST_F(LandmarkDetectorLoadTest, TruncatedWeightsNameTheFile) {
   WriteModel([](json&) {}, 1000);
-  auto detector = LandmarkDetector::Load(dir_);
+  auto detector = LandmarkDetector::Load(temp_dir());
   ASSERT_FALSE(detector);
   EXPECT_EQ(detector.error().code, ErrorCode::kCorruptData);
   EXPECT_NE(detector.error().message.find(kManifestName), std::string::npos);
@@ -224,7 +182,7 @@ TEST_F(LandmarkDetectorLoadTest, MissingTensorNamesTheFile) {
         entries.erase(entries.size() - 1);
       },
       bin_bytes - 136);
-  auto detector = LandmarkDetector::Load(dir_);
+  auto detector = LandmarkDetector::Load(temp_dir());
   ASSERT_FALSE(detector);
   EXPECT_EQ(detector.error().code, ErrorCode::kCorruptData);
   EXPECT_NE(detector.error().message.find(kManifestName), std::string::npos);

@@ -1,8 +1,8 @@
+#include "testing/sha256.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "engine/sha256_for_tests.h"
 
 namespace eventface::testing {
 namespace {

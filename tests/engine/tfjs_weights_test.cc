@@ -2,29 +2,17 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "testing/shared_data.h"
+#include "testing/temp_dir.h"
 
 namespace eventface::engine {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TfjsWeightsTest : public ::testing::Test {
+class TfjsWeightsTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("tfjs_weights_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void Write(const std::string& name, const std::string& bytes) {
-    std::ofstream(dir_ / name, std::ios::binary) << bytes;
-  }
-
-  fs::path dir_;
+  TfjsWeightsTest() : TempDirTest("tfjs_weights_test") {}
 };
 
 TEST_F(TfjsWeightsTest, DequantisesAndSkipsInt32) {
@@ -38,7 +26,7 @@ TEST_F(TfjsWeightsTest, DequantisesAndSkipsInt32) {
   bin.append(reinterpret_cast<const char*>(&plain), sizeof plain);
   Write("m.bin", bin);
 
-  auto weights = TfjsWeights::Load(dir_ / "m.json");
+  auto weights = TfjsWeights::Load(temp_dir() / "m.json");
   ASSERT_TRUE(weights) << weights.error().message;
   auto q = weights->Get("q", {3});
   ASSERT_TRUE(q);
@@ -53,7 +41,7 @@ TEST_F(TfjsWeightsTest, TruncatedBinNamesTheFile) {
   Write("m.json", R"([{"paths": ["m.bin"], "weights": [
       {"name": "f", "shape": [2], "dtype": "float32"}]}])");
   Write("m.bin", "abcd");
-  auto weights = TfjsWeights::Load(dir_ / "m.json");
+  auto weights = TfjsWeights::Load(temp_dir() / "m.json");
   ASSERT_FALSE(weights);
   EXPECT_EQ(weights.error().code, ErrorCode::kCorruptData);
   EXPECT_NE(weights.error().message.find("m.json"), std::string::npos);
@@ -61,7 +49,7 @@ TEST_F(TfjsWeightsTest, TruncatedBinNamesTheFile) {
 
 TEST_F(TfjsWeightsTest, MissingBinNamesTheFile) {
   Write("m.json", R"([{"paths": ["gone.bin"], "weights": []}])");
-  auto weights = TfjsWeights::Load(dir_ / "m.json");
+  auto weights = TfjsWeights::Load(temp_dir() / "m.json");
   ASSERT_FALSE(weights);
   EXPECT_EQ(weights.error().code, ErrorCode::kNotFound);
   EXPECT_NE(weights.error().message.find("gone.bin"), std::string::npos);
@@ -69,7 +57,7 @@ TEST_F(TfjsWeightsTest, MissingBinNamesTheFile) {
 
 TEST_F(TfjsWeightsTest, MalformedManifestIsCorrupt) {
   Write("m.json", "[{\"paths\": ");
-  auto weights = TfjsWeights::Load(dir_ / "m.json");
+  auto weights = TfjsWeights::Load(temp_dir() / "m.json");
   ASSERT_FALSE(weights);
   EXPECT_EQ(weights.error().code, ErrorCode::kCorruptData);
 }
@@ -78,7 +66,7 @@ TEST_F(TfjsWeightsTest, WrongShapeIsReported) {
   Write("m.json", R"([{"paths": ["m.bin"], "weights": [
       {"name": "f", "shape": [1], "dtype": "float32"}]}])");
   Write("m.bin", "abcd");
-  auto weights = TfjsWeights::Load(dir_ / "m.json");
+  auto weights = TfjsWeights::Load(temp_dir() / "m.json");
   ASSERT_TRUE(weights);
   auto f = weights->Get("f", {2});
   ASSERT_FALSE(f);
@@ -88,7 +76,8 @@ TEST_F(TfjsWeightsTest, WrongShapeIsReported) {
 
 TEST(TfjsWeightsModelsTest, LoadsTheShippedModelsAndAnchors) {
   fs::path models = testing::ModelDir();
-  auto ssd = TfjsWeights::Load(models / "ssd_mobilenetv1_model-weights_manifest.json");
+  auto ssd =
+      TfjsWeights::Load(models / "ssd_mobilenetv1_model-weights_manifest.json");
   ASSERT_TRUE(ssd) << ssd.error().message;
   auto anchors = ssd->Get("Output/extra_dim", {1, 5118, 4});
   ASSERT_TRUE(anchors) << anchors.error().message;
