@@ -16,5 +16,6 @@ ctest --test-dir "$root/build" --output-on-failure -j "$jobs"
 "$root/scripts/setup.sh" "$root/build-sanitize" -DEVENTFACE_WERROR=ON \
   -DEVENTFACE_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  LSAN_OPTIONS="suppressions=$root/tests/lsan.supp" \
   ctest --test-dir "$root/build-sanitize" --output-on-failure -j "$jobs" \
   --label-exclude e2e
