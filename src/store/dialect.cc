@@ -39,6 +39,10 @@ std::string_view Dialect::begin_transaction() const {
   return backend_ == Backend::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN";
 }
 
+std::string_view Dialect::begin_read_transaction() const {
+  return backend_ == Backend::kSqlite ? "BEGIN" : "BEGIN READ ONLY";
+}
+
 std::string_view Dialect::skip_locked() const {
   return backend_ == Backend::kSqlite ? "" : " FOR UPDATE SKIP LOCKED";
 }

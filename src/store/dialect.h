@@ -34,6 +34,11 @@ class Dialect {
   // deadlock upgrading a read lock; PostgreSQL locks rows as it goes.
   std::string_view begin_transaction() const;
 
+  // The statement that opens a transaction that only reads: deferred on
+  // SQLite, so that it runs beside the writer (WAL); READ ONLY on
+  // PostgreSQL, so that a stray write fails.
+  std::string_view begin_read_transaction() const;
+
   // Appended to a SELECT that picks a row to claim: row locks that let
   // concurrent claimers skip each other's rows on PostgreSQL. Empty on
   // SQLite, whose BEGIN IMMEDIATE already serialises writers.

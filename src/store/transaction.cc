@@ -13,9 +13,8 @@ namespace {
 
 std::string_view BeginStatement(const Dialect& dialect,
                                 Transaction::Mode mode) {
-  if (mode == Transaction::Mode::kWrite) return dialect.begin_transaction();
-  // Deferred on SQLite, so that readers never wait for the write lock.
-  return dialect.backend() == Backend::kSqlite ? "BEGIN" : "BEGIN READ ONLY";
+  return mode == Transaction::Mode::kWrite ? dialect.begin_transaction()
+                                           : dialect.begin_read_transaction();
 }
 
 // Best effort: after a failure the session may already have ended the
