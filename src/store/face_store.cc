@@ -1,0 +1,41 @@
+#include "store/face_store.h"
+
+#include <soci/soci.h>
+
+#include <string>
+
+#include "store/embedding_blob.h"
+#include "store/sql_call.h"
+
+namespace eventface::store {
+
+Result<std::vector<EventFace>> FaceStore::ListByEvent(int64_t event_id) {
+  return RunSql("list faces", [&]() -> Result<std::vector<EventFace>> {
+    long long event = event_id;
+    long long face_id = 0;
+    long long photo_id = 0;
+    std::string blob;
+    soci::statement select =
+        (tx_.sql().prepare << "SELECT id, photo_id, embedding FROM faces "
+                              "WHERE event_id = :event ORDER BY id",
+         soci::use(event), soci::into(face_id), soci::into(photo_id),
+         soci::into(blob));
+    select.execute();
+
+    std::vector<EventFace> faces;
+    while (select.fetch()) {
+      auto bytes = tx_.dialect().BlobBytes(blob);
+      if (!bytes.ok()) return bytes.error();
+      auto embedding = DecodeEmbedding(*bytes);
+      if (!embedding.ok()) {
+        return Error{ErrorCode::kCorruptData,
+                     "face " + std::to_string(face_id) + ": " +
+                         embedding.error().message};
+      }
+      faces.push_back(EventFace{face_id, photo_id, *embedding});
+    }
+    return faces;
+  });
+}
+
+}  // namespace eventface::store
