@@ -13,6 +13,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libopencv-dev libvips-dev libheif1 libde265-0 libsodium-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev
+  librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
