@@ -1,12 +1,16 @@
 #pragma once
 
+#include <exception>
 #include <functional>
+#include <restinio/cast_to.hpp>
 #include <restinio/request_handler.hpp>
 #include <restinio/router/express.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "core/result.h"
 
 namespace eventface::http {
 
@@ -46,6 +50,19 @@ class Request {
   std::string_view param(std::string_view name) const {
     auto value = params_.get_param(name);
     return value ? std::string_view(*value) : std::string_view();
+  }
+
+  // The path parameter `name` converted to T (a number, usually) with
+  // RESTinio's cast_to. Fails with kInvalidArgument naming the parameter
+  // when it is absent or does not convert (out of range, say).
+  template <typename T>
+  Result<T> param_as(std::string_view name) const {
+    try {
+      return restinio::cast_to<T>(params_[name]);
+    } catch (const std::exception&) {
+      return Error{ErrorCode::kInvalidArgument,
+                   "path parameter \"" + std::string(name) + "\" is invalid"};
+    }
   }
 
   // RESTinio's request, for what the accessors above do not cover.

@@ -34,8 +34,8 @@ Reply OpsHandler::Readyz(const Request& request) const {
     } else {
       checks[check.name] = status.error().message;
       failed.push_back(check.name);
-      spdlog::warn("[req:{}] not ready: {}: {}", request.request_id(),
-                   check.name, status.error().message);
+      spdlog::debug("[req:{}] not ready: {}: {}", request.request_id(),
+                    check.name, status.error().message);
     }
   }
   if (failed.empty()) {

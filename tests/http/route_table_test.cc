@@ -43,13 +43,20 @@ class RouteTableTest : public ::testing::Test {
 TEST_F(RouteTableTest, PathParameterReachesHandler) {
   Serve([](RouteTable& routes) {
     routes.Get("/events/:id(\\d+)", [](const Request& request) {
-      return JsonReply({{"id", std::string(request.param("id"))}});
+      auto id = request.param_as<int>("id");
+      if (!id) return ErrorReply(id.error());
+      return JsonReply({{"id", *id}, {"text", request.param("id")}});
     });
   });
   auto response = HttpGet(port_, "/events/42");
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
-  EXPECT_EQ(response->body, R"({"id":"42"})");
+  EXPECT_EQ(response->body, R"({"id":42,"text":"42"})");
+
+  // Digits, but too many for an int: the handler's own 400.
+  response = HttpGet(port_, "/events/99999999999999");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
 
   // The regex refuses what is not a number: no route, 404.
   response = HttpGet(port_, "/events/abc");

@@ -127,7 +127,7 @@ TEST_F(ServeTest, IdleConnectionDoesNotBlockOthers) {
   ::close(half);
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
-  EXPECT_LT(elapsed, std::chrono::milliseconds(1000));
+  EXPECT_LT(elapsed, std::chrono::seconds(2));
 }
 
 TEST_F(ServeTest, FiftyConcurrentConnectionsAllSucceed) {
