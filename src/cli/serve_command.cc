@@ -24,7 +24,6 @@ struct ServeOptions {
   std::string port_file;
   int http_threads = 2;
   std::uint64_t max_body_bytes = http::HttpServerSettings{}.max_body_bytes;
-  std::size_t max_connections = http::HttpServerSettings{}.max_connections;
   std::string models;
 };
 
@@ -92,7 +91,6 @@ int RunServe(const ServeOptions& options) {
   settings.port = listen->port;
   settings.threads = options.http_threads;
   settings.max_body_bytes = options.max_body_bytes;
-  settings.max_connections = options.max_connections;
 
   // What the routes serve. The database and the job workers join here.
   http::MetricsRegistry metrics;
@@ -148,12 +146,6 @@ Command AddServeCommand(CLI::App& app) {
                    "largest request body accepted; a bigger one closes "
                    "its connection")
       ->envname("EVENTFACE_MAX_BODY_BYTES")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  command
-      ->add_option("--max-connections", options->max_connections,
-                   "connections served at once; more wait to be accepted")
-      ->envname("EVENTFACE_MAX_CONNECTIONS")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command

@@ -16,11 +16,11 @@ namespace eventface::http {
 namespace {
 
 // Our server's traits: Asio timers for the timeouts, spdlog through the
-// adapter, the express router, and a connection limit.
-struct ServerTraits : restinio::traits_t<restinio::asio_timer_manager_t,
-                                         RestinioLogger, Router> {
-  static constexpr bool use_connection_count_limiter = true;
-};
+// adapter, the express router. No connection count limiter: in 0.6.16 a
+// connection still open when the server is destroyed (an idle keep-alive
+// one at Stop(), say) updates the limiter after it is freed.
+using ServerTraits =
+    restinio::traits_t<restinio::asio_timer_manager_t, RestinioLogger, Router>;
 
 using RestinioServer = restinio::http_server_t<ServerTraits>;
 
@@ -53,7 +53,6 @@ std::unique_ptr<RestinioServer> HttpServer::Impl::MakeServer(
           .read_next_http_message_timelimit(settings.read_timeout)
           .write_http_response_timelimit(settings.write_timeout)
           .handle_request_timeout(settings.handle_request_timeout)
-          .max_parallel_connections(settings.max_connections)
           .incoming_http_msg_limits(limits)
           .concurrent_accepts_count(static_cast<std::size_t>(settings.threads))
           .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& acceptor) {

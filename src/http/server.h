@@ -26,7 +26,6 @@ struct HttpServerSettings {
       std::chrono::seconds(30);
   // A bigger body is refused while it is read; see HttpServer.
   std::uint64_t max_body_bytes = 31 * 1024 * 1024;  // a 30 MB photo + slack
-  std::size_t max_connections = 1024;  // more wait in the listen backlog
   // How long Stop() lets requests in flight finish.
   std::chrono::steady_clock::duration stop_grace = std::chrono::seconds(10);
 };
@@ -44,7 +43,8 @@ Result<ListenAddress> ParseListenAddress(std::string_view text);
 //
 // Limits RESTinio 0.6 imposes: a request whose body exceeds
 // max_body_bytes, or that does not parse as HTTP, gets no answer: its
-// connection is closed and a warning logged.
+// connection is closed and a warning logged. And there is no limit on
+// open connections: RESTinio's limiter is unsafe at shutdown (server.cc).
 class HttpServer {
  public:
   HttpServer(HttpServerSettings settings, RouteTable routes);
