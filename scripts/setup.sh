@@ -14,6 +14,7 @@ packages=(
   libopencv-dev libvips-dev libheif1 libde265-0 libsodium-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev
   libsoci-dev libpq-dev libsqlite3-dev postgresql
+  librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -20,6 +20,7 @@ struct Command {
 // Each adds its subcommand, with its flags and --help, to `app`.
 Command AddFacesCommand(CLI::App& app);
 Command AddFindCommand(CLI::App& app);
+Command AddServeCommand(CLI::App& app);
 
 // Exit codes shared by the commands.
 inline constexpr int kExitOk = 0;

@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
         ->envname("EVENTFACE_LOG_LEVEL");
 
     std::vector<cli::Command> commands = {cli::AddFacesCommand(app),
-                                          cli::AddFindCommand(app)};
+                                          cli::AddFindCommand(app),
+                                          cli::AddServeCommand(app)};
 
     CLI11_PARSE(app, argc, argv);
     InitLogging(log_level);

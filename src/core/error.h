@@ -16,6 +16,13 @@ enum class ErrorCode {
   kTooLarge,           // over a byte or pixel limit
   kNoFace,             // an image in which no face was found
   kInternal,           // a library failed in a way input cannot explain
+  kUnauthenticated,    // no session, or one that is expired or unknown
+  kForbidden,          // a session whose role or ownership does not allow it
+  kConflict,           // clashes with what exists (a taken email, say)
+  kUnprocessable,      // well-formed, but its content cannot be acted on
+  kRateLimited,        // too many requests from one client; try later
+  kMethodNotAllowed,   // a known resource asked with a method it lacks
+  kUnavailable,        // a dependency (the database, say) cannot serve now
 };
 
 // A short, stable spelling of the code ("corrupt_data"), for JSON and logs.
@@ -46,6 +53,20 @@ inline std::string_view ErrorCodeName(ErrorCode code) {
       return "no_face";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
+    case ErrorCode::kForbidden:
+      return "forbidden";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kUnprocessable:
+      return "unprocessable";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
+    case ErrorCode::kMethodNotAllowed:
+      return "method_not_allowed";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
   }
   return "unknown";
 }
