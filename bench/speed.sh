@@ -15,9 +15,16 @@ if [[ ! -d "$root/bench/reference/node_modules" ]]; then
   (cd "$root/bench/reference" && npm ci --ignore-scripts --no-audit --no-fund)
 fi
 
-ours=$("$build/bench/engine_speed" --threads 2 --rounds "$rounds" "${photos[@]}")
+# One thread more than the cores is what `eventface find` uses; the others
+# show how the figure depends on it.
+cores=$(nproc)
+ours=$("$build/bench/engine_speed" --threads $((cores + 1)) --rounds "$rounds" \
+  "${photos[@]}")
 echo "$ours"
-"$build/bench/engine_speed" --threads 1 --rounds "$rounds" "${photos[@]}"
+for threads in "$cores" 1; do
+  "$build/bench/engine_speed" --threads "$threads" --rounds "$rounds" \
+    "${photos[@]}"
+done
 theirs=$(node "$root/bench/reference/time_face_api.js" --backend wasm \
   --rounds "$rounds" "${photos[@]}")
 echo "$theirs"
