@@ -1,0 +1,21 @@
+#pragma once
+
+#include "core/clock.h"
+#include "jobs/job_queue.h"
+#include "store/database.h"
+#include "store/media_folder.h"
+
+namespace eventface::service {
+
+// What every use case works with: the database, the media folder, the job
+// queue and the clock. Built once by the command that runs the service;
+// everything it refers to outlives the use cases. Thread-safe, as each
+// part is.
+struct ServiceContext {
+  store::Database& database;
+  const store::MediaFolder& media;
+  jobs::JobQueue& queue;
+  const Clock& clock;
+};
+
+}  // namespace eventface::service
