@@ -248,34 +248,56 @@ std::string FormatName(const AcceptedFormat& format,
   return format.name;
 }
 
+// Opens the image's header and checks its pixel count against the limit,
+// before any pixel is decoded, so that a tiny file that declares a huge
+// image costs nothing. Throws vips::VError.
+Result<vips::VImage> OpenWithinLimits(const AcceptedFormat& format,
+                                      std::string_view bytes,
+                                      const DecodeOptions& options) {
+  vips::VImage image = Open(format, bytes, 1);
+  const uint64_t pixel_count =
+      uint64_t(image.width()) * uint64_t(image.height());
+  if (pixel_count > options.max_pixels) {
+    return Error{ErrorCode::kTooLarge,
+                 std::string(format.name) + ": " +
+                     std::to_string(image.width()) + "x" +
+                     std::to_string(image.height()) + " is over the limit of " +
+                     std::to_string(options.max_pixels) + " pixels"};
+  }
+  return image;
+}
+
+ImageInfo Describe(const AcceptedFormat& format, const vips::VImage& image) {
+  return ImageInfo{
+      UprightSize(image.width(), image.height(), Orientation(image)),
+      FormatName(format, image)};
+}
+
+Result<ImageInfo> Probe(const AcceptedFormat& format, std::string_view bytes,
+                        const DecodeOptions& options) {
+  auto image = OpenWithinLimits(format, bytes, options);
+  if (!image) return std::move(image).error();
+  return Describe(format, *image);
+}
+
 // Everything that talks to vips; throws vips::VError.
 Result<DecodedImage> Decode(const AcceptedFormat& format,
                             std::string_view bytes,
                             const DecodeOptions& options) {
-  // Limits come from the header alone, before any pixel is decoded, so a
-  // tiny file that declares a huge image costs nothing.
-  vips::VImage image = Open(format, bytes, 1);
-  const int stored_width = image.width();
-  const int stored_height = image.height();
-  const uint64_t pixel_count = uint64_t(stored_width) * uint64_t(stored_height);
-  if (pixel_count > options.max_pixels) {
-    return Error{ErrorCode::kTooLarge,
-                 std::string(format.name) + ": " +
-                     std::to_string(stored_width) + "x" +
-                     std::to_string(stored_height) + " is over the limit of " +
-                     std::to_string(options.max_pixels) + " pixels"};
-  }
-
+  auto opened = OpenWithinLimits(format, bytes, options);
+  if (!opened) return std::move(opened).error();
+  vips::VImage image = *opened;
   const int orientation = Orientation(image);
+  ImageInfo info = Describe(format, image);
   DecodedImage decoded;
-  decoded.full_size = UprightSize(stored_width, stored_height, orientation);
-  decoded.format = FormatName(format, image);
+  decoded.full_size = info.full_size;
+  decoded.format = info.format;
 
   // Shrink-on-load works on the stored image; the long side is the same
   // either way up.
   if (options.min_long_side > 0 &&
       format.load == &vips::VImage::jpegload_buffer) {
-    int shrink = ChooseShrink(std::max(stored_width, stored_height),
+    int shrink = ChooseShrink(std::max(image.width(), image.height()),
                               options.min_long_side);
     if (shrink > 1) image = Open(format, bytes, shrink);
   }
@@ -289,10 +311,13 @@ Result<DecodedImage> Decode(const AcceptedFormat& format,
   return decoded;
 }
 
-}  // namespace
-
-Result<DecodedImage> DecodeImage(std::string_view bytes,
-                                 const DecodeOptions& options) {
+// Checks `bytes` against the limits, finds their format and runs
+// `work(format, bytes, options)` (Probe or Decode), turning libvips'
+// exceptions and the JPEG loader's warnings into errors.
+template <typename T>
+Result<T> RunVips(std::string_view bytes, const DecodeOptions& options,
+                  Result<T> (*work)(const AcceptedFormat&, std::string_view,
+                                    const DecodeOptions&)) {
   if (bytes.size() > options.max_bytes) {
     return Error{ErrorCode::kTooLarge, "image of " +
                                            std::to_string(bytes.size()) +
@@ -311,9 +336,9 @@ Result<DecodedImage> DecodeImage(std::string_view bytes,
   if (!format.ok()) return std::move(format).error();
 
   WarningCapture warnings;
-  Result<DecodedImage> result = [&]() -> Result<DecodedImage> {
+  Result<T> result = [&]() -> Result<T> {
     try {
-      return Decode(**format, bytes, options);
+      return work(**format, bytes, options);
     } catch (const vips::VError& error) {
       return Error{ErrorCode::kCorruptData, std::string((*format)->name) +
                                                 ": " + FirstLine(error.what())};
@@ -321,7 +346,7 @@ Result<DecodedImage> DecodeImage(std::string_view bytes,
   }();
   vips_error_clear();
 
-  // Every vips image of this decode is gone by now, so the JPEG loader has
+  // Every vips image of this call is gone by now, so the JPEG loader has
   // closed and logged any warning it kept to itself.
   if (result.ok() && !warnings.jpeg_warning().empty()) {
     return Error{ErrorCode::kCorruptData, std::string((*format)->name) +
@@ -329,6 +354,18 @@ Result<DecodedImage> DecodeImage(std::string_view bytes,
                                               warnings.jpeg_warning() + ")"};
   }
   return result;
+}
+
+}  // namespace
+
+Result<DecodedImage> DecodeImage(std::string_view bytes,
+                                 const DecodeOptions& options) {
+  return RunVips<DecodedImage>(bytes, options, &Decode);
+}
+
+Result<ImageInfo> ProbeImage(std::string_view bytes,
+                             const DecodeOptions& options) {
+  return RunVips<ImageInfo>(bytes, options, &Probe);
 }
 
 }  // namespace eventface::engine

@@ -39,4 +39,16 @@ struct DecodedImage {
 Result<DecodedImage> DecodeImage(std::string_view bytes,
                                  const DecodeOptions& options = {});
 
+// What an image's header says, without decoding its pixels.
+struct ImageInfo {
+  cv::Size full_size;  // upright
+  std::string format;  // as DecodedImage::format
+};
+
+// Checks `bytes` as DecodeImage() does (limits, format, a readable header)
+// but decodes no pixel: quick enough to vet an upload in a request. An
+// image that passes may still fail to decode past its header.
+Result<ImageInfo> ProbeImage(std::string_view bytes,
+                             const DecodeOptions& options = {});
+
 }  // namespace eventface::engine

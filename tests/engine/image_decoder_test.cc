@@ -765,5 +765,29 @@ TEST(ImageDecoderTest, DecodesEveryJpegFixtureAtItsSize) {
   EXPECT_EQ(checked, 17);
 }
 
+TEST(ProbeImageTest, ReportsUprightSizeAndFormatFromTheHeader) {
+  std::string jpeg = Encode(StoreWithOrientation(MakePicture(), 6), ".jpg");
+  auto info = ProbeImage(jpeg);
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  // Stored 96 wide and 160 high, shown turned.
+  EXPECT_EQ(info->full_size, cv::Size(160, 96));
+  EXPECT_EQ(info->format, "jpeg");
+  auto png = ProbeImage(Encode(MakePicture(), ".png"));
+  ASSERT_TRUE(png.ok());
+  EXPECT_EQ(png->format, "png");
+}
+
+TEST(ProbeImageTest, RefusesWhatDecodingRefuses) {
+  std::string jpeg = Encode(MakePicture(), ".jpg");
+  EXPECT_EQ(ProbeImage(jpeg, {.max_pixels = 160 * 96 - 1}).error().code,
+            ErrorCode::kTooLarge);
+  EXPECT_EQ(ProbeImage(jpeg, {.max_bytes = jpeg.size() - 1}).error().code,
+            ErrorCode::kTooLarge);
+  EXPECT_EQ(ProbeImage("plain text, not an image").error().code,
+            ErrorCode::kUnsupportedFormat);
+  EXPECT_EQ(ProbeImage(jpeg.substr(0, 20)).error().code,
+            ErrorCode::kCorruptData);
+}
+
 }  // namespace
 }  // namespace eventface::engine
