@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
+#include "service/job_kinds.h"
 #include "service/media_cleanup.h"
 #include "service/tokens.h"
 #include "store/photo_store.h"
@@ -203,6 +206,61 @@ Result<std::vector<store::Invite>> Events::ListInvites(
         if (!event) return event.error();
         return store::InviteStore(tx).ListByEvent(event_id);
       });
+}
+
+Result<int64_t> Events::Rematch(const Principal& principal, int64_t event_id,
+                                RematchRoute route) {
+  store::Role required = route == RematchRoute::kAdmin
+                             ? store::Role::kAdmin
+                             : store::Role::kPhotographer;
+  if (Status allowed = RequireRole(principal, {required}); !allowed) {
+    return allowed.error();
+  }
+  jobs::NewJob job{
+      std::string(kRematchEventJob), jobs::Lane::kBulk,
+      nlohmann::json{{"event_id", event_id}}.dump(),
+      std::string(kRematchEventJob) + ":" + std::to_string(event_id)};
+  auto queued = context_.database.WithTransaction(
+      [&](store::Transaction& tx) -> Result<int64_t> {
+        auto event = ManagedEvent(tx, principal, event_id);
+        if (!event) return event.error();
+        return context_.queue.Enqueue(tx, job);
+      });
+  if (queued) {
+    spdlog::info("[events] rematch of event {} queued as job {} by user {}",
+                 event_id, *queued, principal.user_id);
+    context_.wake_workers();
+  }
+  return queued;
+}
+
+Result<jobs::Job> Events::GetJob(const Principal& principal, int64_t job_id) {
+  Error not_found{ErrorCode::kNotFound,
+                  "job " + std::to_string(job_id) + ": not found"};
+  auto job = context_.queue.Get(job_id);
+  if (!job)
+    return job.error().code == ErrorCode::kNotFound ? not_found : job.error();
+  if (principal.is_admin()) return job;
+  nlohmann::json payload = nlohmann::json::parse(job->payload, nullptr, false);
+  if (!payload.is_object()) return not_found;
+  auto concerns = context_.database.WithReadTransaction(
+      [&](store::Transaction& tx) -> Result<bool> {
+        if (payload.contains("user_id")) {
+          return payload["user_id"] == principal.user_id;
+        }
+        int64_t event_id = payload.value("event_id", int64_t{0});
+        if (payload.contains("photo_id")) {
+          auto photo =
+              store::PhotoStore(tx).Get(payload.value("photo_id", int64_t{0}));
+          if (!photo) return false;
+          event_id = photo->event_id;
+        }
+        auto event = store::EventStore(tx).Get(event_id);
+        return event && RequireManager(principal, *event).ok();
+      });
+  if (!concerns) return concerns.error();
+  if (!*concerns) return not_found;
+  return job;
 }
 
 }  // namespace eventface::service

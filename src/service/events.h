@@ -77,6 +77,20 @@ class Events {
   Result<std::vector<store::Invite>> ListInvites(const Principal& principal,
                                                  int64_t event_id);
 
+  // Queues a recomputation of every match of the event and returns the
+  // job's id: the queued one if a rematch of this event is already
+  // waiting. The admin route lets an admin rematch any event; the
+  // photographer route only the event's owner.
+  enum class RematchRoute { kAdmin, kPhotographer };
+  Result<int64_t> Rematch(const Principal& principal, int64_t event_id,
+                          RematchRoute route);
+
+  // The job `job_id`, to someone it concerns: an admin, the manager of the
+  // event or photo it works on, the attendee whose selfie it matches.
+  // kNotFound for a job that does not exist or does not concern them, so
+  // that job ids reveal nothing.
+  Result<jobs::Job> GetJob(const Principal& principal, int64_t job_id);
+
  private:
   ServiceContext& context_;
 };

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "core/clock.h"
 #include "jobs/job_queue.h"
 #include "store/database.h"
@@ -16,6 +18,9 @@ struct ServiceContext {
   const store::MediaFolder& media;
   jobs::JobQueue& queue;
   const Clock& clock;
+  // Called after a transaction that enqueued jobs commits, so that idle
+  // workers in this process start at once instead of at their next poll.
+  std::function<void()> wake_workers = [] {};
 };
 
 }  // namespace eventface::service
