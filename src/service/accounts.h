@@ -42,9 +42,9 @@ struct NewAccount {
 
 // What an admin may change about a user; unset members stay.
 struct AccountChanges {
-  std::optional<std::string> name;
-  std::optional<store::Role> role;
-  std::optional<std::string> password;
+  std::optional<std::string> name = std::nullopt;
+  std::optional<store::Role> role = std::nullopt;
+  std::optional<std::string> password = std::nullopt;
 };
 
 struct AccountOptions {

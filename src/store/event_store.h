@@ -34,10 +34,10 @@ struct Event {
 
 // What an edit may change; unset members stay as they are.
 struct EventChanges {
-  std::optional<std::string> name;
-  std::optional<Timestamp> event_date;
-  std::optional<int> retention_days;
-  std::optional<double> match_threshold;
+  std::optional<std::string> name = std::nullopt;
+  std::optional<Timestamp> event_date = std::nullopt;
+  std::optional<int> retention_days = std::nullopt;
+  std::optional<double> match_threshold = std::nullopt;
 };
 
 // Events and their members. A short-lived view on one transaction, like
