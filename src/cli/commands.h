@@ -21,6 +21,10 @@ struct Command {
 Command AddFacesCommand(CLI::App& app);
 Command AddFindCommand(CLI::App& app);
 Command AddServeCommand(CLI::App& app);
+Command AddUserCommand(CLI::App& app);
+
+// Adds --db (EVENTFACE_DB), the database URL, to `command`.
+void AddDatabaseOption(CLI::App& command, std::string& url);
 
 // Exit codes shared by the commands.
 inline constexpr int kExitOk = 0;

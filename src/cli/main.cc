@@ -24,9 +24,9 @@ int main(int argc, char** argv) {
                    "error, warn, info or debug (standard error)")
         ->envname("EVENTFACE_LOG_LEVEL");
 
-    std::vector<cli::Command> commands = {cli::AddFacesCommand(app),
-                                          cli::AddFindCommand(app),
-                                          cli::AddServeCommand(app)};
+    std::vector<cli::Command> commands = {
+        cli::AddFacesCommand(app), cli::AddFindCommand(app),
+        cli::AddServeCommand(app), cli::AddUserCommand(app)};
 
     CLI11_PARSE(app, argc, argv);
     InitLogging(log_level);
