@@ -2,8 +2,10 @@
 
 #include <glib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <vips/vips8>
@@ -46,8 +48,12 @@ Result<std::string_view> FindLoader(std::string_view bytes) {
   for (std::string_view accepted : kAcceptedLoaders) {
     if (accepted == loader) return accepted;
   }
+  // "VipsForeignLoadGifBuffer" -> "Gif", to name the refused format.
+  std::string_view name = loader;
+  name.remove_prefix(std::min(name.size(), std::strlen("VipsForeignLoad")));
+  name = name.substr(0, name.rfind("Buffer"));
   return Error{ErrorCode::kUnsupportedFormat,
-               std::string(loader) + " images are not accepted"};
+               std::string(name) + " images are not accepted"};
 }
 
 // The original's upright size, from its header alone; kTooLarge when its

@@ -9,6 +9,8 @@
 
 namespace eventface::engine {
 
+// How MakeRenditions() sizes and encodes the renditions, and what it
+// accepts.
 struct RenditionOptions {
   // The decoder's byte and pixel limits (min_long_side is not used): an
   // original over them is refused from its header, before any pixel is

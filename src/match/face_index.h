@@ -24,6 +24,7 @@ struct FaceMatch {
 // that no one is adding to.
 class FaceIndex {
  public:
+  // Floats per embedding.
   static constexpr size_t kDimensions = engine::Embedding{}.size();
 
   // Makes room for `faces` faces, to avoid regrowing while adding.
@@ -32,6 +33,7 @@ class FaceIndex {
   // Adds a face; ids are the caller's and need not be unique or ordered.
   void Add(int64_t face_id, const engine::Embedding& embedding);
 
+  // How many faces the index holds.
   size_t size() const { return face_ids_.size(); }
 
   // Every face closer than `threshold` to `query` (as match::RankPhotos

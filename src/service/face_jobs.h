@@ -14,6 +14,7 @@
 
 namespace eventface::service {
 
+// How FaceJobs makes the renditions of photos it indexes.
 struct FaceJobsOptions {
   engine::RenditionOptions renditions;
 };

@@ -165,7 +165,9 @@ TEST(PhotoRenditionsTest, RefusesBytesThatAreNoImage) {
 
 TEST(PhotoRenditionsTest, RefusesFormatsTheEngineDoesNotRead) {
   std::string gif = Encode(ToVips(MakePicture(64, 64)), ".gif");
-  ExpectError(MakeRenditions(gif), ErrorCode::kUnsupportedFormat);
+  auto refused = MakeRenditions(gif);
+  ExpectError(refused, ErrorCode::kUnsupportedFormat);
+  EXPECT_EQ(refused.error().message, "Nsgif images are not accepted");
 }
 
 TEST(PhotoRenditionsTest, ReportsTruncatedJpegAsCorrupt) {

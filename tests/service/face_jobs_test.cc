@@ -348,6 +348,26 @@ TEST_P(FaceJobsTest, EraseKeepsTheSelfieOfAMemberOfALiveEvent) {
   EXPECT_TRUE(fs::exists(media_->PathOf(key)));
 }
 
+// Retention is over for the event: a member's selfie kept for another event
+// must not be matched to its photos again.
+TEST_P(FaceJobsTest, MatchesNothingInAnEventWhoseSelfiesWereErased) {
+  const int64_t now = ToMillis(clock_.Now());
+  SetEventDate(database(), event_, now - 40 * kDay, 30);
+  int64_t live = AddEvent("LIVEEVNT");
+  SetEventDate(database(), live, now, 30);
+  int64_t penny = JoinWithSelfie("penny", "penny/penny1.png");
+  AddMember(database(), live, penny);
+  ASSERT_TRUE(jobs_->MatchSelfie(penny).ok());
+  ASSERT_TRUE(jobs_->EraseExpiredSelfies(clock_.Now()).ok());
+  ASSERT_EQ(GetSelfie(penny).state, store::SelfieState::kReady);
+
+  UploadAndIndex("bbt3");
+  EXPECT_EQ(Count("matches"), 0);
+  ASSERT_TRUE(jobs_->RematchEvent(event_).ok());
+  ASSERT_TRUE(jobs_->MatchSelfie(penny).ok());
+  EXPECT_EQ(Count("matches"), 0);
+}
+
 TEST_P(FaceJobsTest, RunDispatchesByKind) {
   int64_t photo = Upload("bbt3");
   jobs::Job job;
