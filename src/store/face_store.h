@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/result.h"
@@ -27,7 +28,15 @@ class FaceStore {
   // embedding.
   Result<std::vector<EventFace>> ListByEvent(int64_t event_id);
 
+  // The faces of photo `photo_id`, by face id; none if the photo is gone
+  // or not indexed. Errors as ListByEvent().
+  Result<std::vector<EventFace>> ListByPhoto(int64_t photo_id);
+
  private:
+  // The faces the query `where` selects, with its `:id` bound to `id`.
+  Result<std::vector<EventFace>> Select(const char* context,
+                                        const std::string& where, int64_t id);
+
   Transaction& tx_;
 };
 

@@ -158,10 +158,25 @@ CREATE INDEX jobs_running_by_lease ON jobs (lease_expires_at)
   WHERE state = 'running';
 )sql";
 
+// Rendition keys of indexed photos (NULL until indexed); the time the
+// retention job erased an event's selfies and matches, so that it skips
+// the event afterwards; a selfie revision that goes up each time a user
+// replaces their selfie, so that a match job that read the old one cannot
+// store its result on the new one. The media key index lets erasure find
+// out whether another selfie still uses a file before removing it.
+constexpr std::string_view kAddRenditionsAndErasure = R"sql(
+ALTER TABLE photos ADD COLUMN thumbnail_key TEXT;
+ALTER TABLE photos ADD COLUMN preview_key TEXT;
+ALTER TABLE events ADD COLUMN selfies_erased_at BIGINT;
+ALTER TABLE selfies ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX selfies_by_media_key ON selfies (media_key);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "create accounts, events, photos, faces, matches",
      kCreateAccountsAndPhotos},
     {2, "create jobs", kCreateJobs},
+    {3, "add photo renditions and selfie erasure", kAddRenditionsAndErasure},
 };
 
 // An arbitrary constant ("evfa" "migr") naming the advisory lock that

@@ -15,7 +15,7 @@ namespace {
 
 constexpr char kPhotoColumns[] =
     "id, event_id, content_hash, media_key, state, error, width, height, "
-    "face_count, uploaded_at, indexed_at";
+    "face_count, uploaded_at, indexed_at, thumbnail_key, preview_key";
 
 PhotoState ParsePhotoState(const std::string& name) {
   if (name == "indexed") return PhotoState::kIndexed;
@@ -37,10 +37,14 @@ struct PhotoRow {
   int face_count = 0;
   long long uploaded_at = 0;
   long long indexed_at = 0;
+  std::string thumbnail_key;
+  std::string preview_key;
   soci::indicator error_null = soci::i_null;
   soci::indicator width_null = soci::i_null;
   soci::indicator height_null = soci::i_null;
   soci::indicator indexed_at_null = soci::i_null;
+  soci::indicator thumbnail_key_null = soci::i_null;
+  soci::indicator preview_key_null = soci::i_null;
 
   void Bind(soci::statement& statement) {
     statement.exchange(soci::into(id));
@@ -54,6 +58,8 @@ struct PhotoRow {
     statement.exchange(soci::into(face_count));
     statement.exchange(soci::into(uploaded_at));
     statement.exchange(soci::into(indexed_at, indexed_at_null));
+    statement.exchange(soci::into(thumbnail_key, thumbnail_key_null));
+    statement.exchange(soci::into(preview_key, preview_key_null));
   }
 
   Photo ToPhoto() const {
@@ -70,6 +76,8 @@ struct PhotoRow {
     photo.uploaded_at = FromMillis(uploaded_at);
     if (indexed_at_null == soci::i_ok)
       photo.indexed_at = FromMillis(indexed_at);
+    if (thumbnail_key_null == soci::i_ok) photo.thumbnail_key = thumbnail_key;
+    if (preview_key_null == soci::i_ok) photo.preview_key = preview_key;
     return photo;
   }
 };
@@ -186,6 +194,20 @@ Result<std::vector<int64_t>> PhotoStore::SetIndexed(
         soci::use(width), soci::use(height), soci::use(face_count),
         soci::use(at), soci::use(photo_id);
     return face_ids;
+  });
+}
+
+Status PhotoStore::SetRenditions(int64_t id, const std::string& thumbnail_key,
+                                 const std::string& preview_key) {
+  return RunSql("set photo renditions", [&]() -> Status {
+    long long photo_id = id;
+    soci::statement update =
+        (tx_.sql().prepare << "UPDATE photos SET thumbnail_key = :thumbnail, "
+                              "preview_key = :preview WHERE id = :id",
+         soci::use(thumbnail_key), soci::use(preview_key), soci::use(photo_id));
+    update.execute(true);
+    if (update.get_affected_rows() == 0) return PhotoNotFound(id);
+    return Status();
   });
 }
 

@@ -44,6 +44,9 @@ struct Photo {
   int face_count = 0;
   Timestamp uploaded_at;
   std::optional<Timestamp> indexed_at;
+  // Media keys of the JPEG renditions, once indexed.
+  std::optional<std::string> thumbnail_key;
+  std::optional<std::string> preview_key;
 };
 
 // The photos of events, and the faces an index job found in them. A short-
@@ -72,6 +75,11 @@ class PhotoStore {
   Result<std::vector<int64_t>> SetIndexed(int64_t id, int width, int height,
                                           std::span<const engine::Face> faces,
                                           Timestamp indexed_at);
+
+  // Records where the renditions of photo `id` are kept. kNotFound if the
+  // photo is gone.
+  Status SetRenditions(int64_t id, const std::string& thumbnail_key,
+                       const std::string& preview_key);
 
   // Marks photo `id` failed with `error`, a sentence for the photographer.
   // kNotFound if the photo is gone.
