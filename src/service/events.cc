@@ -158,7 +158,7 @@ Status Events::Delete(const Principal& principal, int64_t event_id) {
         auto photos = store::PhotoStore(tx).ListByEvent(event_id);
         if (!photos) return photos.error();
         for (const store::Photo& photo : *photos) {
-          media_keys.push_back(photo.media_key);
+          AppendMediaKeys(photo, media_keys);
         }
         return store::EventStore(tx).Delete(event_id);
       });

@@ -24,4 +24,11 @@ void RemoveUnreferencedMedia(ServiceContext& context,
   }
 }
 
+void AppendMediaKeys(const store::Photo& photo,
+                     std::vector<std::string>& keys) {
+  keys.push_back(photo.media_key);
+  if (photo.thumbnail_key) keys.push_back(*photo.thumbnail_key);
+  if (photo.preview_key) keys.push_back(*photo.preview_key);
+}
+
 }  // namespace eventface::service

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "service/service_context.h"
+#include "store/photo_store.h"
 
 namespace eventface::service {
 
@@ -14,5 +15,8 @@ namespace eventface::service {
 // returned: the deletion the user asked for has committed either way.
 void RemoveUnreferencedMedia(ServiceContext& context,
                              const std::vector<std::string>& keys);
+
+// Appends the keys of `photo`'s files (original and renditions) to `keys`.
+void AppendMediaKeys(const store::Photo& photo, std::vector<std::string>& keys);
 
 }  // namespace eventface::service

@@ -18,7 +18,19 @@ jobs::NewJob IndexJob(int64_t photo_id) {
                       nlohmann::json{{"photo_id", photo_id}}.dump()};
 }
 
+Result<engine::ImageInfo> Probe(std::string_view bytes,
+                                const PhotoLimits& limits) {
+  return engine::ProbeImage(
+      bytes, {.max_bytes = limits.max_bytes, .max_pixels = limits.max_pixels});
+}
+
 }  // namespace
+
+Status Photos::Check(std::string_view bytes) const {
+  auto image = Probe(bytes, limits_);
+  if (!image) return image.error();
+  return Status();
+}
 
 Result<UploadedPhoto> Photos::Upload(const Principal& principal,
                                      int64_t event_id, std::string_view bytes) {
@@ -28,8 +40,7 @@ Result<UploadedPhoto> Photos::Upload(const Principal& principal,
         return ManagedEvent(tx, principal, event_id);
       });
   if (!allowed) return allowed.error();
-  auto image = engine::ProbeImage(bytes, {.max_bytes = limits_.max_bytes,
-                                          .max_pixels = limits_.max_pixels});
+  auto image = Probe(bytes, limits_);
   if (!image) return image.error();
 
   // The file is written (and synced) before the transaction that refers to
@@ -82,7 +93,7 @@ Status Photos::Delete(const Principal& principal, int64_t photo_id) {
         if (!photo) return photo.error();
         auto event = ManagedEvent(tx, principal, photo->event_id);
         if (!event) return event.error();
-        media_keys.push_back(photo->media_key);
+        AppendMediaKeys(*photo, media_keys);
         return photos.Delete(photo_id);
       });
   if (!deleted) return deleted;

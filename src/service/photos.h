@@ -30,6 +30,10 @@ class Photos {
   explicit Photos(ServiceContext& context, PhotoLimits limits = {})
       : context_(context), limits_(limits) {}
 
+  // Vets `bytes` from the image's header as Upload() does, storing nothing:
+  // lets a batch be refused whole before any of it is stored.
+  Status Check(std::string_view bytes) const;
+
   // Stores `bytes` as a photo of `event_id` and queues its index job, in
   // one transaction: an accepted photo always has its job. The same bytes
   // uploaded again give the existing photo. The image is vetted from its
