@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "http/cookies.h"
 
 namespace eventface::http {
 
@@ -43,6 +44,11 @@ class Request {
   }
 
   std::string_view content_type() const { return header("Content-Type"); }
+
+  // The value of cookie `name` (unquoted), or "" when there is none.
+  std::string cookie(std::string_view name) const {
+    return FindCookie(header("Cookie"), name);
+  }
   std::string_view body() const { return raw_.body(); }
 
   // The path parameter `name` (":id" in the route), or "" when the route
