@@ -1,7 +1,9 @@
 #pragma once
 
 #include <exception>
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <restinio/cast_to.hpp>
 #include <restinio/request_handler.hpp>
 #include <restinio/router/express.hpp>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "http/cookies.h"
 
 namespace eventface::http {
 
@@ -20,6 +23,10 @@ struct Reply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, the answer's body is this file, sent with sendfile and its
+  // size as Content-Length, and `body` is ignored. A file that cannot be
+  // opened turns the answer into a 404 JSON error.
+  std::optional<std::filesystem::path> file;
   // Extra headers, sent in this order after the standard ones.
   std::vector<std::pair<std::string, std::string>> headers;
 };
@@ -43,6 +50,11 @@ class Request {
   }
 
   std::string_view content_type() const { return header("Content-Type"); }
+
+  // The value of cookie `name` (unquoted), or "" when there is none.
+  std::string cookie(std::string_view name) const {
+    return FindCookie(header("Cookie"), name);
+  }
   std::string_view body() const { return raw_.body(); }
 
   // The path parameter `name` (":id" in the route), or "" when the route
@@ -74,9 +86,10 @@ class Request {
   std::string_view request_id_;
 };
 
-// A route's handler: runs on an I/O thread, so it must be quick; never
-// face work, never a wait on something slow. Exceptions that escape it are
-// answered with 500 and logged.
+// A route's handler: runs on one of the server's handler threads, so it
+// may wait on the database or hash a password, but it holds that thread
+// meanwhile: never face work. Exceptions that escape it are answered with
+// 500 and logged.
 using Handler = std::function<Reply(const Request&)>;
 
 }  // namespace eventface::http

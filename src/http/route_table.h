@@ -1,7 +1,7 @@
 // The routes of the HTTP API and what every request goes through on its
-// way to a handler: a request id, the access log line, the request
-// metrics, a 500 for a handler that throws, and 404 or 405 JSON errors
-// for what no route answers.
+// way to a handler: a handler thread, a request id, the access log line,
+// the request metrics, a 500 for a handler that throws, and 404 or 405
+// JSON errors for what no route answers.
 #pragma once
 
 #include <atomic>
@@ -12,7 +12,10 @@
 #include <vector>
 
 #include "http/handler.h"
+#include "http/handler_pool.h"
 #include "http/metrics.h"
+#include "http/response_stream.h"
+#include "http/server_events.h"
 
 namespace eventface::http {
 
@@ -26,6 +29,20 @@ struct HttpMetrics {
 
   // Adds both families to `registry`.
   static HttpMetrics Register(MetricsRegistry& registry);
+};
+
+// One request on its way to a handler thread; defined in route_table.cc.
+struct RouteExchange;
+
+// What the routes share with the server that runs them.
+struct RouteRuntime {
+  HandlerPool* pool = nullptr;  // runs every handler; required
+  EventHub* events = nullptr;   // takes events routes' subscribers
+  // Counts requests from their arrival at the router until their answer
+  // is written (or dropped with its connection); optional.
+  std::atomic<int>* in_flight = nullptr;
+  // Once set, streamed bodies' writes fail so that their writers stop.
+  const std::atomic<bool>* stopping = nullptr;
 };
 
 // Collects routes, then builds the Router. Not thread-safe; it is filled
@@ -52,16 +69,28 @@ class RouteTable {
     Add(restinio::http_method_delete(), std::move(path), std::move(handler));
   }
 
-  // The router for these routes. `in_flight`, when given, counts requests
-  // from their arrival at the router until their answer is written (or
-  // dropped with its connection); it must outlive the router.
-  std::unique_ptr<Router> Build(std::atomic<int>* in_flight = nullptr) &&;
+  // Answers GET `path` with a streamed body; see StreamReply.
+  void GetStream(std::string path, StreamHandler handler);
+
+  // Answers GET `path` with a text/event-stream fed by the EventSource the
+  // handler returns; see EventHub.
+  void GetEvents(std::string path, EventsHandler handler);
+
+  // The router for these routes, which hands every request to
+  // `runtime.pool`. What `runtime` points to must outlive the router.
+  std::unique_ptr<Router> Build(const RouteRuntime& runtime) &&;
 
  private:
+  // What a route does with one request, on a handler thread.
+  using Responder = std::function<void(RouteExchange&)>;
+
+  void AddResponder(restinio::http_method_id_t method, std::string path,
+                    Responder respond);
+
   struct Route {
     restinio::http_method_id_t method;
     std::string path;
-    Handler handler;
+    std::shared_ptr<const Responder> respond;
   };
 
   HttpMetrics metrics_;

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <charconv>
 #include <future>
 #include <restinio/all.hpp>
@@ -10,7 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "http/handler_pool.h"
 #include "http/restinio_logger.h"
+#include "http/server_events.h"
 
 namespace eventface::http {
 namespace {
@@ -35,11 +39,15 @@ struct HttpServer::Impl {
   std::shared_ptr<asio::io_context> io;
   std::unique_ptr<RestinioServer> server;
   std::vector<std::thread> threads;
+  std::unique_ptr<HandlerPool> pool;
+  std::unique_ptr<EventHub> events;
   std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
   std::atomic<std::uint16_t> bound_port{0};
 
   std::unique_ptr<RestinioServer> MakeServer(std::unique_ptr<Router> router);
   void RunIoThread();
+  void WaitForRequestsInFlight(std::chrono::steady_clock::time_point deadline);
 };
 
 std::unique_ptr<RestinioServer> HttpServer::Impl::MakeServer(
@@ -87,16 +95,29 @@ Result<std::uint16_t> HttpServer::Start() {
   Impl& impl = *impl_;
   assert(!impl.server);
   impl.io = std::make_shared<asio::io_context>(impl.settings.threads);
+  impl.stopping = false;
+  impl.pool = std::make_unique<HandlerPool>(impl.settings.handler_threads);
+  EventHub::Settings event_settings{
+      impl.settings.event_poll_interval,
+      std::min(impl.settings.event_heartbeat_interval,
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   impl.settings.handle_request_timeout / 2))};
+  impl.events = std::make_unique<EventHub>(*impl.pool, event_settings);
+  RouteRuntime runtime{impl.pool.get(), impl.events.get(), &impl.in_flight,
+                       &impl.stopping};
   std::string where =
       impl.settings.address + ":" + std::to_string(impl.settings.port);
   try {
-    impl.server =
-        impl.MakeServer(std::move(impl.routes).Build(&impl.in_flight));
+    impl.server = impl.MakeServer(std::move(impl.routes).Build(runtime));
     // Opening before the threads run is safe: it binds and listens here,
     // and queues the first accepts for the threads to run.
     impl.server->open_sync();
   } catch (const std::exception& e) {
     impl.server.reset();
+    impl.events->Stop();
+    impl.pool->Stop();
+    impl.events.reset();
+    impl.pool.reset();
     return Error{ErrorCode::kIoError,
                  "http: cannot listen on " + where + ": " + e.what()};
   }
@@ -104,8 +125,9 @@ Result<std::uint16_t> HttpServer::Start() {
   for (int i = 0; i < impl.settings.threads; ++i) {
     impl.threads.emplace_back([&impl] { impl.RunIoThread(); });
   }
-  spdlog::info("http listening on {}:{} ({} threads)", impl.settings.address,
-               impl.bound_port.load(), impl.settings.threads);
+  spdlog::info("http listening on {}:{} ({} i/o, {} handler threads)",
+               impl.settings.address, impl.bound_port.load(),
+               impl.settings.threads, impl.settings.handler_threads);
   return impl.bound_port.load();
 }
 
@@ -121,24 +143,37 @@ void HttpServer::Stop() {
       [&closed](std::exception_ptr) { closed.set_value(); });
   closed.get_future().wait_until(deadline);
 
-  // Then wait for the answers already being made or written.
-  while (impl.in_flight.load() > 0 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  int abandoned = impl.in_flight.load();
-  if (abandoned > 0) {
-    spdlog::warn("http: stopping with {} requests unanswered", abandoned);
-  }
+  // Event streams never finish by themselves: end them, then wait for
+  // the answers already being made or written.
+  impl.events->Stop();
+  impl.WaitForRequestsInFlight(deadline);
 
-  // Idle keep-alive connections would hold the threads until their read
-  // timeout; stopping the context closes them now.
+  // Streams still writing give up at their next write; idle keep-alive
+  // connections would hold the threads until their read timeout, so
+  // stopping the context closes them now.
+  impl.stopping = true;
   impl.io->stop();
   for (std::thread& thread : impl.threads) thread.join();
   impl.threads.clear();
+
+  // Handlers still running finish here; their answers go nowhere.
+  impl.pool->Stop();
   impl.server.reset();
+  impl.events.reset();
+  impl.pool.reset();
   impl.io.reset();
   spdlog::info("http stopped");
+}
+
+void HttpServer::Impl::WaitForRequestsInFlight(
+    std::chrono::steady_clock::time_point deadline) {
+  while (in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  int abandoned = in_flight.load();
+  if (abandoned > 0) {
+    spdlog::warn("http: stopping with {} requests unanswered", abandoned);
+  }
 }
 
 Result<ListenAddress> ParseListenAddress(std::string_view text) {

@@ -16,12 +16,21 @@ namespace eventface::http {
 struct HttpServerSettings {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port; Start() says which
-  int threads = 2;            // I/O threads; handlers run on them
+  int threads = 2;            // I/O threads: sockets, parsing, writing
+  // Threads that run route handlers and event sources, so that a handler
+  // waiting on the database or hashing a password stalls no connection.
+  int handler_threads = 8;
+  // How often each event stream's source is asked for new events, and the
+  // longest silence before a heartbeat comment (kept below
+  // handle_request_timeout, which would otherwise close the stream).
+  std::chrono::milliseconds event_poll_interval = std::chrono::seconds(1);
+  std::chrono::milliseconds event_heartbeat_interval = std::chrono::seconds(15);
   // Longest wait for the next request on an open connection, and so the
   // longest a slow or idle client holds one.
   std::chrono::steady_clock::duration read_timeout = std::chrono::seconds(60);
   std::chrono::steady_clock::duration write_timeout = std::chrono::seconds(60);
-  // Longest a handler may take to answer before RESTinio gives up on it.
+  // Longest a handler may take to answer, or a streamed answer may stay
+  // silent, before RESTinio closes the connection.
   std::chrono::steady_clock::duration handle_request_timeout =
       std::chrono::seconds(30);
   // A bigger body is refused while it is read; see HttpServer.
@@ -38,8 +47,9 @@ struct ListenAddress {
 };
 Result<ListenAddress> ParseListenAddress(std::string_view text);
 
-// Serves a RouteTable's routes on a pool of I/O threads. Start() once,
-// Stop() once (the destructor stops it too); both from one thread.
+// Serves a RouteTable's routes: I/O threads read requests and write
+// answers, handler threads run the routes' handlers. Start() once, Stop()
+// once (the destructor stops it too); both from one thread.
 //
 // Limits RESTinio 0.6 imposes: a request whose body exceeds
 // max_body_bytes, or that does not parse as HTTP, gets no answer: its
@@ -56,9 +66,11 @@ class HttpServer {
   // Fails with kIoError naming the address when it cannot listen there.
   Result<std::uint16_t> Start();
 
-  // Stops accepting connections, lets requests in flight finish for up to
-  // settings.stop_grace, then closes every connection and joins the
-  // threads. Does nothing when the server is not running.
+  // Stops accepting connections, ends every event stream, lets requests in
+  // flight (streamed answers too) finish for up to settings.stop_grace,
+  // then fails the writes of streams still going, closes every connection
+  // and joins the threads; no handler runs after it returns. Does nothing
+  // when the server is not running.
   void Stop();
 
  private:
