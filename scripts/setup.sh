@@ -15,7 +15,7 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libcli11-dev
   libsoci-dev libpq-dev libsqlite3-dev postgresql
   librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev unzip
 )
 
 missing=()

@@ -180,7 +180,21 @@ Histogram* MetricsRegistry::AddHistogram(std::string name, std::string help,
                                          std::move(bounds)));
 }
 
+void MetricsRegistry::AddCollector(std::function<void()> collect) {
+  std::lock_guard lock(mutex_);
+  collectors_.push_back(std::move(collect));
+}
+
 std::string MetricsRegistry::RenderText() const {
+  // A collector may be slow (a database query): run it unlocked, so that
+  // other scrapes and new families do not wait on it.
+  std::vector<std::function<void()>> collectors;
+  {
+    std::lock_guard lock(mutex_);
+    collectors = collectors_;
+  }
+  for (const auto& collect : collectors) collect();
+
   std::lock_guard lock(mutex_);
   std::string out;
   for (const auto& family : families_) family->Render(out);

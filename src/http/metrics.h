@@ -2,6 +2,7 @@
 // text exposition format 0.0.4 for GET /metrics.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -100,7 +101,14 @@ class MetricsRegistry {
                           std::vector<std::string> label_names,
                           std::vector<double> bounds);
 
-  // Every family, in the order they were added, as Prometheus text.
+  // Runs `collect` at the start of every RenderText(), so that values read
+  // from elsewhere at scrape time (the job queue's counts) are current.
+  // It runs on the scraping thread, without the registry's lock, and must
+  // be thread-safe; whatever it refers to must outlive the registry's use.
+  void AddCollector(std::function<void()> collect);
+
+  // Runs the collectors, then renders every family, in the order they
+  // were added, as Prometheus text.
   std::string RenderText() const;
 
  private:
@@ -109,6 +117,7 @@ class MetricsRegistry {
 
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<MetricFamily>> families_;  // guarded by mutex_
+  std::vector<std::function<void()>> collectors_;        // guarded by mutex_
 };
 
 // The Content-Type of RenderText()'s output.

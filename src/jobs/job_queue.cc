@@ -18,9 +18,11 @@
 //                       v      v expired on the last attempt
 //                     done   failed
 //
-// done and failed are final. A coalesced job that would go back to queued
-// while another job with its key is queued is failed instead: the queued
-// one redoes the work, and the key stays unique among queued jobs.
+// Release takes a running job back to queued without counting the attempt
+// (a worker that shuts down mid-job). done and failed are final. A coalesced
+// job that would go back to queued while another job with its key is queued is
+// failed instead: the queued one redoes the work, and the key stays unique
+// among queued jobs.
 
 #include "jobs/job_queue.h"
 
@@ -323,6 +325,43 @@ Status JobQueue::ExtendLease(const Job& job, std::string_view worker,
           tx, "UPDATE jobs SET lease_expires_at = :expires, updated_at = :now",
           job, worker, [&](soci::statement& statement) {
             statement.exchange(soci::use(expires));
+            statement.exchange(soci::use(at));
+          });
+    });
+  });
+}
+
+Status JobQueue::Release(const Job& job, std::string_view worker) {
+  return database_.WithTransaction([&](Transaction& tx) -> Status {
+    return RunSql("release job", [&]() -> Status {
+      long long at = ToMillis(clock_.Now());
+      std::string message = "released by " + std::string(worker);
+      // Queuing it again would make a second queued job with its key.
+      if (job.coalesce_key) {
+        long long queued_id = 0;
+        tx.sql() << "SELECT id FROM jobs WHERE coalesce_key = :key "
+                    "AND state = 'queued'",
+            soci::use(*job.coalesce_key), soci::into(queued_id);
+        if (tx.sql().got_data()) {
+          message += " (job " + std::to_string(queued_id) + " redoes it)";
+          return UpdateLeased(
+              tx,
+              "UPDATE jobs SET state = 'failed', error = :error, "
+              "updated_at = :now",
+              job, worker, [&](soci::statement& statement) {
+                statement.exchange(soci::use(message));
+                statement.exchange(soci::use(at));
+              });
+        }
+      }
+      return UpdateLeased(
+          tx,
+          "UPDATE jobs SET state = 'queued', attempts = attempts - 1, "
+          "run_after = :run_after, error = :error, lease_owner = NULL, "
+          "lease_expires_at = NULL, updated_at = :now",
+          job, worker, [&](soci::statement& statement) {
+            statement.exchange(soci::use(at));
+            statement.exchange(soci::use(message));
             statement.exchange(soci::use(at));
           });
     });

@@ -75,6 +75,13 @@ class JobQueue {
   Status ExtendLease(const Job& job, std::string_view worker,
                      std::chrono::milliseconds lease);
 
+  // Gives the claimed `job` back without counting the attempt: queued
+  // again, due at once, so that another worker takes it (a worker that
+  // stops while running it). If a queued job has the same coalesce key,
+  // this one is failed instead, since that one redoes the work.
+  // kNotFound as for Complete().
+  Status Release(const Job& job, std::string_view worker);
+
   // The job with `id`; kNotFound if there is none.
   Result<Job> Get(int64_t id);
 

@@ -60,6 +60,15 @@ TEST(MetricsRegistryTest, ObservationOnABoundCountsInThatBucket) {
             std::string::npos);
 }
 
+TEST(MetricsRegistryTest, RunsCollectorsBeforeEveryRender) {
+  MetricsRegistry registry;
+  Gauge* depth = registry.AddGauge("depth", "Jobs waiting.");
+  int scrapes = 0;
+  registry.AddCollector([&] { depth->Set({}, ++scrapes * 10); });
+  EXPECT_NE(registry.RenderText().find("\ndepth 10\n"), std::string::npos);
+  EXPECT_NE(registry.RenderText().find("\ndepth 20\n"), std::string::npos);
+}
+
 TEST(MetricsRegistryTest, CountsFromManyThreads) {
   MetricsRegistry registry;
   Counter* c = registry.AddCounter("c", "c");

@@ -323,6 +323,48 @@ TEST_P(JobQueueTest, AReclaimedJobSaysWhoseLeaseExpired) {
   EXPECT_EQ(again.error, "lease of dies expired");
 }
 
+TEST_P(JobQueueTest, ReleaseQueuesTheJobAgainWithoutCountingTheAttempt) {
+  int64_t id = MustEnqueue(Bulk());
+  Job job = MustClaim("stopping");
+  ASSERT_TRUE(queue().Release(job, "stopping").ok());
+  auto released = queue().Get(id);
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(released->state, JobState::kQueued);
+  EXPECT_EQ(released->attempts, 0);
+  EXPECT_EQ(released->run_after, clock_.Now());
+  EXPECT_FALSE(released->lease_owner.has_value());
+  EXPECT_EQ(released->error, "released by stopping");
+
+  Job again = MustClaim("other");
+  EXPECT_EQ(again.id, id);
+  EXPECT_EQ(again.attempts, 1);
+}
+
+TEST_P(JobQueueTest, ReleaseNeedsTheLease) {
+  int64_t id = MustEnqueue(Bulk());
+  Job stale = MustClaim("slow");
+  clock_.Advance(kLease);
+  Job fresh = MustClaim("fast");
+  Status released = queue().Release(stale, "slow");
+  ASSERT_FALSE(released.ok());
+  EXPECT_EQ(released.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(queue().Release(fresh, "someone else").ok());
+  EXPECT_EQ(StateOf(id), JobState::kRunning);
+  ASSERT_TRUE(queue().Release(fresh, "fast").ok());
+  ASSERT_FALSE(queue().Complete(fresh, "fast").ok());
+}
+
+TEST_P(JobQueueTest, AReleasedCoalescedJobGivesWayToTheQueuedOne) {
+  NewJob rematch{.kind = "rematch_event", .coalesce_key = "rematch_event:1"};
+  int64_t first = MustEnqueue(rematch);
+  Job running = MustClaim("w");
+  int64_t second = MustEnqueue(rematch);
+  ASSERT_TRUE(queue().Release(running, "w").ok());
+  EXPECT_EQ(StateOf(first), JobState::kFailed);
+  EXPECT_EQ(StateOf(second), JobState::kQueued);
+  EXPECT_EQ(MustClaim("w").id, second);
+}
+
 TEST_P(JobQueueTest, CountsJobsByKindAndState) {
   MustEnqueue(Bulk("index_photo"));
   MustEnqueue(Bulk("index_photo"));
