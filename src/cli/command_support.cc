@@ -1,3 +1,6 @@
+#include <pthread.h>
+#include <signal.h>
+
 #include <fstream>
 #include <iterator>
 
@@ -31,6 +34,23 @@ Result<engine::FaceAnalyzer> LoadAnalyzer(const std::string& model_dir) {
     dir = *resolved;
   }
   return engine::FaceAnalyzer::Load(dir);
+}
+
+// Blocks SIGINT and SIGTERM in this thread and every thread it starts
+// later, so that WaitForStopSignal() alone receives them.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int WaitForStopSignal(const sigset_t& signals) {
+  int signal = 0;
+  sigwait(&signals, &signal);
+  return signal;
 }
 
 }  // namespace eventface::cli

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
@@ -22,9 +24,18 @@ Command AddFacesCommand(CLI::App& app);
 Command AddFindCommand(CLI::App& app);
 Command AddServeCommand(CLI::App& app);
 Command AddUserCommand(CLI::App& app);
+Command AddWorkerCommand(CLI::App& app);
 
 // Adds --db (EVENTFACE_DB), the database URL, to `command`.
 void AddDatabaseOption(CLI::App& command, std::string& url);
+
+// Blocks SIGINT and SIGTERM in this thread and every thread it starts
+// later, so that WaitForStopSignal() alone receives them. Call it before
+// starting threads.
+sigset_t BlockStopSignals();
+
+// Waits for one of `signals` and returns it.
+int WaitForStopSignal(const sigset_t& signals);
 
 // Exit codes shared by the commands.
 inline constexpr int kExitOk = 0;

@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
 
     std::vector<cli::Command> commands = {
         cli::AddFacesCommand(app), cli::AddFindCommand(app),
-        cli::AddServeCommand(app), cli::AddUserCommand(app)};
+        cli::AddServeCommand(app), cli::AddUserCommand(app),
+        cli::AddWorkerCommand(app)};
 
     CLI11_PARSE(app, argc, argv);
     InitLogging(log_level);

@@ -11,10 +11,17 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/service_runtime.h"
 #include "engine/tfjs_weights.h"
+#include "http/api.h"
 #include "http/app.h"
+#include "http/job_metrics.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "service/accounts.h"
+#include "service/attendees.h"
+#include "service/events.h"
+#include "service/photos.h"
 
 namespace eventface::cli {
 namespace {
@@ -23,9 +30,15 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string port_file;
   int http_threads = 2;
+  int handler_threads = http::HttpServerSettings{}.handler_threads;
   std::uint64_t max_body_bytes = http::HttpServerSettings{}.max_body_bytes;
-  std::string models;
+  bool secure_cookies = false;
+  RuntimeOptions runtime = DefaultRuntimeOptions();
 };
+
+// How long running jobs may finish after SIGTERM before they go back to
+// the queue; longer than any one photo takes.
+constexpr std::chrono::seconds kJobGrace(30);
 
 // Writes `port` to `path` through a temporary file and a rename, so a
 // reader polling for the file never sees it half written.
@@ -62,61 +75,80 @@ http::ReadinessCheck ModelsCheck(std::string models) {
       }};
 }
 
-// Blocks SIGINT and SIGTERM in this thread and every thread it starts
-// later, so that WaitForStopSignal() alone receives them.
-sigset_t BlockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
+int Fail(const Error& error) {
+  std::fprintf(stderr, "eventface serve: %s\n", error.message.c_str());
+  return kExitFailure;
 }
 
-int WaitForStopSignal(const sigset_t& signals) {
-  int signal = 0;
-  sigwait(&signals, &signal);
-  return signal;
+// On a database without accounts nobody can sign in: say how to begin.
+void SuggestFirstAdmin(service::Accounts& accounts,
+                       const RuntimeOptions& runtime) {
+  auto count = accounts.Count();
+  if (!count || *count > 0) return;
+  std::fprintf(stderr,
+               "eventface serve: no accounts yet. Create the first admin "
+               "with:\n  eventface user add --role admin --email "
+               "you@example.com --db %s\n",
+               runtime.database.c_str());
+}
+
+http::HttpServerSettings ServerSettings(const ServeOptions& options,
+                                        const http::ListenAddress& listen) {
+  http::HttpServerSettings settings;
+  settings.address = listen.address;
+  settings.port = listen.port;
+  settings.threads = options.http_threads;
+  settings.handler_threads = options.handler_threads;
+  settings.max_body_bytes = options.max_body_bytes;
+  return settings;
 }
 
 int RunServe(const ServeOptions& options) {
   auto listen = http::ParseListenAddress(options.listen);
-  if (!listen) {
-    std::fprintf(stderr, "eventface serve: %s\n",
-                 listen.error().message.c_str());
-    return kExitFailure;
-  }
-  http::HttpServerSettings settings;
-  settings.address = listen->address;
-  settings.port = listen->port;
-  settings.threads = options.http_threads;
-  settings.max_body_bytes = options.max_body_bytes;
+  if (!listen) return Fail(listen.error());
+  // Handlers, workers and housekeeping may each hold a session at once.
+  RuntimeOptions runtime_options = options.runtime;
+  runtime_options.database_sessions =
+      options.handler_threads + runtime_options.workers + 2;
+  auto runtime = ServiceRuntime::Open(runtime_options);
+  if (!runtime) return Fail(runtime.error());
+  service::ServiceContext& context = (*runtime)->context();
 
-  // What the routes serve. The database and the job workers join here.
   http::MetricsRegistry metrics;
-  http::App app{metrics, {ModelsCheck(options.models)}};
+  http::JobMetrics job_metrics(metrics, (*runtime)->queue());
+  http::App app{metrics,
+                {ModelsCheck(options.runtime.models),
+                 http::DatabaseReadinessCheck((*runtime)->database())}};
+  service::Accounts accounts(context);
+  service::Events events(context);
+  service::Photos photos(context);
+  service::Attendees attendees(context, accounts);
+  http::Api api{accounts, events, photos, attendees, options.secure_cookies};
   http::RouteTable routes(http::HttpMetrics::Register(metrics));
   http::RegisterRoutes(routes, app);
+  http::RegisterApiRoutes(routes, api);
+  SuggestFirstAdmin(accounts, options.runtime);
 
   sigset_t stop_signals = BlockStopSignals();
-  http::HttpServer server(settings, std::move(routes));
-  auto port = server.Start();
-  if (!port) {
-    std::fprintf(stderr, "eventface serve: %s\n", port.error().message.c_str());
-    return kExitFailure;
+  if (Status started = (*runtime)->StartWorkers(job_metrics.Observer());
+      !started) {
+    return Fail(started.error());
   }
+  http::HttpServer server(ServerSettings(options, *listen), std::move(routes));
+  auto port = server.Start();
+  if (!port) return Fail(port.error());
   if (!options.port_file.empty()) {
     Status written = WritePortFile(options.port_file, *port);
-    if (!written) {
-      std::fprintf(stderr, "eventface serve: %s\n",
-                   written.error().message.c_str());
-      return kExitFailure;
-    }
+    if (!written) return Fail(written.error());
   }
+  spdlog::info("serve: listening on {}:{} with {} face workers",
+               listen->address, *port, options.runtime.workers);
 
   int signal = WaitForStopSignal(stop_signals);
   spdlog::info("serve: {} received, stopping", strsignal(signal));
   server.Stop();
+  (*runtime)->StopWorkers(kJobGrace);
+  spdlog::info("serve: stopped");
   return kExitOk;
 }
 
@@ -149,9 +181,16 @@ Command AddServeCommand(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command
-      ->add_option("--models", options->models,
-                   "folder of the face-api model files")
-      ->envname("EVENTFACE_MODELS");
+      ->add_option("--handler-threads", options->handler_threads,
+                   "threads running request handlers (database work)")
+      ->envname("EVENTFACE_HANDLER_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  command
+      ->add_flag("--secure-cookies", options->secure_cookies,
+                 "mark the session cookie Secure (when served over HTTPS)")
+      ->envname("EVENTFACE_SECURE_COOKIES");
+  AddRuntimeOptions(*command, options->runtime);
   return {command, [options] { return RunServe(*options); }};
 }
 
