@@ -12,7 +12,6 @@
 
 #include "cli/commands.h"
 #include "cli/service_runtime.h"
-#include "engine/tfjs_weights.h"
 #include "http/api.h"
 #include "http/app.h"
 #include "http/job_metrics.h"
@@ -59,22 +58,6 @@ Status WritePortFile(const std::string& path, std::uint16_t port) {
   return {};
 }
 
-// /readyz's "models" check: the face models' folder can be found.
-http::ReadinessCheck ModelsCheck(std::string models) {
-  return {
-      "models", [models]() -> Status {
-        if (models.empty()) {
-          auto resolved = engine::ResolveModelDirectory();
-          if (!resolved) return resolved.error();
-          return {};
-        }
-        if (!std::filesystem::is_directory(models)) {
-          return Error{ErrorCode::kNotFound, "no model folder at " + models};
-        }
-        return {};
-      }};
-}
-
 int Fail(const Error& error) {
   std::fprintf(stderr, "eventface serve: %s\n", error.message.c_str());
   return kExitFailure;
@@ -114,10 +97,18 @@ int RunServe(const ServeOptions& options) {
   if (!runtime) return Fail(runtime.error());
   service::ServiceContext& context = (*runtime)->context();
 
+  sigset_t stop_signals = BlockStopSignals();
   http::MetricsRegistry metrics;
   http::JobMetrics job_metrics(metrics, (*runtime)->queue());
+  // Without models the service still takes uploads and selfies, which wait
+  // in the queue; /readyz says why nothing gets indexed.
+  Status workers = (*runtime)->StartWorkers(job_metrics.Observer());
+  if (!workers) {
+    spdlog::error("serve: face workers not started: {}",
+                  workers.error().message);
+  }
   http::App app{metrics,
-                {ModelsCheck(options.runtime.models),
+                {{"models", [workers] { return workers; }},
                  http::DatabaseReadinessCheck((*runtime)->database())}};
   service::Accounts accounts(context);
   service::Events events(context);
@@ -129,11 +120,6 @@ int RunServe(const ServeOptions& options) {
   http::RegisterApiRoutes(routes, api);
   SuggestFirstAdmin(accounts, options.runtime);
 
-  sigset_t stop_signals = BlockStopSignals();
-  if (Status started = (*runtime)->StartWorkers(job_metrics.Observer());
-      !started) {
-    return Fail(started.error());
-  }
   http::HttpServer server(ServerSettings(options, *listen), std::move(routes));
   auto port = server.Start();
   if (!port) return Fail(port.error());

@@ -41,6 +41,8 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args)
     ::dup2(null_fd, 0);
     ::dup2(null_fd, 1);
     ::dup2(err, 2);
+    // The default ./data folder lands in the test's own folder.
+    if (::chdir(dir_.c_str()) != 0) ::_exit(126);
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
