@@ -20,20 +20,23 @@ std::string Slurp(const std::filesystem::path& path) {
 
 }  // namespace
 
-ProcessResult RunProcess(const std::vector<std::string>& args) {
-  // Output goes through files rather than pipes, so a chatty child can
-  // never block on a full pipe while we wait for it.
+ProcessResult RunProcess(const std::vector<std::string>& args,
+                         const std::string& input) {
+  // Input and output go through files rather than pipes, so neither side
+  // can block on a full pipe while the other waits.
   auto base = std::filesystem::temp_directory_path() /
               ("eventface_process_" + std::to_string(::getpid()));
+  std::string in_path = base.string() + ".in";
   std::string out_path = base.string() + ".out";
   std::string err_path = base.string() + ".err";
+  std::ofstream(in_path, std::ios::binary) << input;
 
   pid_t child = ::fork();
   if (child == 0) {
-    int null_in = ::open("/dev/null", O_RDONLY);
+    int input_fd = ::open(in_path.c_str(), O_RDONLY);
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(null_in, 0);
+    ::dup2(input_fd, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
     std::vector<char*> argv;
@@ -51,6 +54,7 @@ ProcessResult RunProcess(const std::vector<std::string>& args) {
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   result.out = Slurp(out_path);
   result.err = Slurp(err_path);
+  std::filesystem::remove(in_path);
   std::filesystem::remove(out_path);
   std::filesystem::remove(err_path);
   return result;

@@ -11,9 +11,10 @@ struct ProcessResult {
   std::string err;
 };
 
-// Runs `args` (args[0] is the program) to completion with standard input
-// closed, capturing its output and error streams.
-ProcessResult RunProcess(const std::vector<std::string>& args);
+// Runs `args` (args[0] is the program) to completion with `input` as its
+// standard input, capturing its output and error streams.
+ProcessResult RunProcess(const std::vector<std::string>& args,
+                         const std::string& input = "");
 
 // The eventface binary under test ($EVENTFACE_BINARY, set by CTest).
 std::string EventfaceBinary();

@@ -1,0 +1,99 @@
+// A fixture for end-to-end API tests: the real `eventface serve` on
+// 127.0.0.1 over a fresh database (a SQLite file, or a schema of the test
+// PostgreSQL server) and a media folder of its own, driven over HTTP.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/test_database.h"
+#include "testing/http_client.h"
+#include "testing/server_process.h"
+
+namespace eventface::testing {
+
+// One part of a multipart/form-data body: a text field, or a file when
+// `filename` is set.
+struct MultipartPart {
+  std::string name;
+  std::string value;
+  std::optional<std::string> filename = std::nullopt;
+  std::string content_type = "application/octet-stream";
+};
+
+// The body and the Content-Type header value for `parts`.
+std::pair<std::string, std::string> EncodeMultipart(
+    const std::vector<MultipartPart>& parts);
+
+// The bytes of the file at `path`, which must exist.
+std::string ReadTestFile(const std::string& path);
+
+class ApiTest : public DatabaseTest {
+ protected:
+  // Opens the database, then starts the server on it.
+  void SetUp() override;
+  void TearDown() override;
+
+  // Starts `eventface serve` on this test's database and media folder with
+  // `extra_args`; the previous server, if any, must be stopped first.
+  void StartServer(std::vector<std::string> extra_args = {});
+
+  // Stops the server with `signal` and waits up to 40 s for it to exit.
+  // Returns its exit code (-1 when the signal ended it).
+  std::optional<int> StopServer(int signal);
+
+  ServerProcess& server() { return *server_; }
+  int port() const { return server_->port(); }
+  const std::string& media_dir() const { return media_dir_; }
+
+  // Creates an account with `eventface user add`; fails the test if that
+  // fails.
+  void AddUser(const std::string& role, const std::string& email,
+               const std::string& password = "password123");
+
+  // Signs in and returns the session token ("" on failure, with a test
+  // failure).
+  std::string Login(const std::string& email,
+                    const std::string& password = "password123");
+
+  // Requests to the server, with `token` as a bearer token unless empty.
+  // A failed connection fails the test and returns status 0.
+  HttpResponse Get(const std::string& path, const std::string& token = "");
+  HttpResponse Delete(const std::string& path, const std::string& token = "");
+  HttpResponse PostJson(const std::string& path, const nlohmann::json& body,
+                        const std::string& token = "");
+  HttpResponse PutJson(const std::string& path, const nlohmann::json& body,
+                       const std::string& token = "");
+  HttpResponse PostMultipart(const std::string& path,
+                             const std::vector<MultipartPart>& parts,
+                             const std::string& token = "");
+  HttpResponse Send(HttpRequest request, const std::string& token = "");
+
+  // Polls `condition` every 50 ms until it holds or `timeout` passes;
+  // returns whether it held.
+  static bool WaitFor(const std::function<bool()>& condition,
+                      std::chrono::milliseconds timeout);
+
+ private:
+  std::string media_dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+// Parses `response`'s body as JSON; a test failure and null when it is
+// not JSON.
+nlohmann::json BodyJson(const HttpResponse& response);
+
+// Instantiates ApiTest-derived `suite` on a SQLite file and on PostgreSQL.
+#define EVENTFACE_SERVER_BACKENDS(suite)                                \
+  INSTANTIATE_TEST_SUITE_P(                                             \
+      Backends, suite,                                                  \
+      ::testing::Values(::eventface::testing::TestBackend::kSqliteFile, \
+                        ::eventface::testing::TestBackend::kPostgres),  \
+      ::eventface::testing::TestBackendName)
+
+}  // namespace eventface::testing
