@@ -100,6 +100,9 @@ int RunServe(const ServeOptions& options) {
   sigset_t stop_signals = BlockStopSignals();
   http::MetricsRegistry metrics;
   http::JobMetrics job_metrics(metrics, (*runtime)->queue());
+  context.faces_indexed = [&job_metrics](int64_t count) {
+    job_metrics.AddFacesIndexed(count);
+  };
   // Without models the service still takes uploads and selfies, which wait
   // in the queue; /readyz says why nothing gets indexed.
   Status workers = (*runtime)->StartWorkers(job_metrics.Observer());

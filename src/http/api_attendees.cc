@@ -2,8 +2,6 @@
 #include "http/api_attendees.h"
 
 #include <filesystem>
-#include <fstream>
-#include <string_view>
 
 #include "http/api_json.h"
 #include "http/error_response.h"
@@ -42,45 +40,11 @@ nlohmann::json SelfieJson(const store::Selfie& selfie) {
   return json;
 }
 
-nlohmann::json MyPhotoJson(const service::MyPhoto& mine) {
-  const store::Photo& photo = mine.photo;
-  return {{"id", photo.id},
-          {"event_id", photo.event_id},
-          {"distance", mine.distance},
-          {"width", photo.width.value_or(0)},
-          {"height", photo.height.value_or(0)},
-          {"thumbnail_url", PhotoFileUrl(photo.id, "thumbnail")},
-          {"preview_url", PhotoFileUrl(photo.id, "preview")},
-          {"original_url", PhotoFileUrl(photo.id, "original")}};
-}
-
 Result<service::PhotoFileKind> FileKind(std::string_view name) {
   if (name == "original") return service::PhotoFileKind::kOriginal;
   if (name == "preview") return service::PhotoFileKind::kPreview;
   if (name == "thumbnail") return service::PhotoFileKind::kThumbnail;
   return Error{ErrorCode::kNotFound, "no such photo file"};
-}
-
-struct ImageType {
-  std::string media_type;
-  std::string extension;
-};
-
-// The type of the image file at `path` from its first bytes; uploads were
-// vetted, so it is one of the formats we accept.
-ImageType ImageTypeOfFile(const std::filesystem::path& path) {
-  char head[12] = {};
-  std::ifstream(path, std::ios::binary).read(head, sizeof head);
-  std::string_view bytes(head, sizeof head);
-  if (bytes.starts_with("\x89PNG")) return {"image/png", "png"};
-  if (bytes.starts_with("RIFF") && bytes.substr(8, 4) == "WEBP") {
-    return {"image/webp", "webp"};
-  }
-  if (bytes.substr(4, 4) == "ftyp") {
-    return bytes.substr(8, 4) == "avif" ? ImageType{"image/avif", "avif"}
-                                        : ImageType{"image/heic", "heic"};
-  }
-  return {"image/jpeg", "jpg"};
 }
 
 const FormField kRegistrationFields[] = {

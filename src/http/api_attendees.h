@@ -3,6 +3,8 @@
 #pragma once
 
 #include "http/api.h"
+#include "http/response_stream.h"
+#include "http/server_events.h"
 
 namespace eventface::http {
 
@@ -18,5 +20,17 @@ Handler NotMeRoute(const Api& api);
 // A photo's file ("original", "preview", "thumbnail" in the path), to its
 // event's manager or an attendee it is matched to.
 Handler PhotoFileRoute(const Api& api);
+
+// Every photo of an event matched to the attendee, as one ZIP archive
+// streamed as it is made.
+StreamHandler MyPhotosZipRoute(const Api& api);
+
+// Live updates for an attendee: a "photo" event for each photo matched to
+// them in the event, those already matched first.
+EventsHandler MyPhotosLiveRoute(const Api& api);
+
+// Live indexing progress of an event for its manager: a "progress" event
+// with the count of photos in each state whenever it changes.
+EventsHandler EventProgressLiveRoute(const Api& api);
 
 }  // namespace eventface::http

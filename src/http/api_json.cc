@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 
 namespace eventface::http {
 
@@ -114,12 +115,48 @@ nlohmann::json PhotoJson(const store::Photo& photo) {
                          {"height", nullptr},
                          {"uploaded_at", FormatTime(photo.uploaded_at)},
                          {"indexed_at", nullptr},
-                         {"original_url", PhotoFileUrl(photo.id, "original")}};
+                         {"original_url", PhotoFileUrl(photo.id, "original")},
+                         {"thumbnail_url", nullptr},
+                         {"preview_url", nullptr}};
+  if (photo.thumbnail_key) {
+    json["thumbnail_url"] = PhotoFileUrl(photo.id, "thumbnail");
+  }
+  if (photo.preview_key)
+    json["preview_url"] = PhotoFileUrl(photo.id, "preview");
   if (photo.error) json["error"] = *photo.error;
   if (photo.width) json["width"] = *photo.width;
   if (photo.height) json["height"] = *photo.height;
   if (photo.indexed_at) json["indexed_at"] = FormatTime(*photo.indexed_at);
   return json;
+}
+
+nlohmann::json MyPhotoJson(const service::MyPhoto& mine) {
+  const store::Photo& photo = mine.photo;
+  return {{"id", photo.id},
+          {"event_id", photo.event_id},
+          {"distance", mine.distance},
+          {"width", photo.width.value_or(0)},
+          {"height", photo.height.value_or(0)},
+          {"thumbnail_url", PhotoFileUrl(photo.id, "thumbnail")},
+          {"preview_url", PhotoFileUrl(photo.id, "preview")},
+          {"original_url", PhotoFileUrl(photo.id, "original")}};
+}
+
+// The type of the image file at `path` from its first bytes; uploads were
+// vetted, so it is one of the formats we accept.
+ImageType ImageTypeOfFile(const std::filesystem::path& path) {
+  char head[12] = {};
+  std::ifstream(path, std::ios::binary).read(head, sizeof head);
+  std::string_view bytes(head, sizeof head);
+  if (bytes.starts_with("\x89PNG")) return {"image/png", "png"};
+  if (bytes.starts_with("RIFF") && bytes.substr(8, 4) == "WEBP") {
+    return {"image/webp", "webp"};
+  }
+  if (bytes.substr(4, 4) == "ftyp") {
+    return bytes.substr(8, 4) == "avif" ? ImageType{"image/avif", "avif"}
+                                        : ImageType{"image/heic", "heic"};
+  }
+  return {"image/jpeg", "jpg"};
 }
 
 }  // namespace eventface::http

@@ -1,6 +1,7 @@
 // How the API spells times, dates and the service's records in JSON.
 #pragma once
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -9,6 +10,7 @@
 #include "core/result.h"
 #include "jobs/job.h"
 #include "service/accounts.h"
+#include "service/attendees.h"
 #include "store/event_store.h"
 #include "store/invite_store.h"
 #include "store/photo_store.h"
@@ -34,6 +36,19 @@ nlohmann::json JobJson(const jobs::Job& job);
 
 // A photo as its event's manager sees it, with the URLs of its files.
 nlohmann::json PhotoJson(const store::Photo& photo);
+
+// A photo matched to an attendee, with the URLs of its files.
+nlohmann::json MyPhotoJson(const service::MyPhoto& mine);
+
+// What the first bytes of an image file say it is.
+struct ImageType {
+  std::string media_type;  // "image/jpeg"
+  std::string extension;   // "jpg"
+};
+
+// The type of the image file at `path`; uploads were vetted, so it is one
+// of the formats we accept.
+ImageType ImageTypeOfFile(const std::filesystem::path& path);
 
 // The URL of photo `id`'s file `kind` ("original", "preview",
 // "thumbnail").

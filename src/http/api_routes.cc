@@ -49,6 +49,12 @@ void RegisterApiRoutes(RouteTable& routes, const Api& api) {
   routes.Post("/api/me/photos/:id(\\d+)/not-me", NotMeRoute(api));
   routes.Get("/api/photos/:id(\\d+)/:kind(original|preview|thumbnail)",
              PhotoFileRoute(api));
+  routes.GetStream("/api/me/events/:id(\\d+)/photos.zip",
+                   MyPhotosZipRoute(api));
+
+  // Live updates (server-sent events).
+  routes.GetEvents("/api/me/events/:id(\\d+)/live", MyPhotosLiveRoute(api));
+  routes.GetEvents("/api/events/:id(\\d+)/live", EventProgressLiveRoute(api));
 }
 
 }  // namespace eventface::http

@@ -318,6 +318,7 @@ Status FaceJobs::IndexPhoto(int64_t photo_id) {
   }
   spdlog::info("[job] {} indexed: {} faces, {} matches in {} ms", tag,
                analysis->faces.size(), *match_count, MillisecondsSince(start));
+  context_.faces_indexed(static_cast<int64_t>(analysis->faces.size()));
   return Status();
 }
 

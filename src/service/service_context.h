@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 #include "core/clock.h"
@@ -21,6 +22,8 @@ struct ServiceContext {
   // Called after a transaction that enqueued jobs commits, so that idle
   // workers in this process start at once instead of at their next poll.
   std::function<void()> wake_workers = [] {};
+  // Told how many faces each indexed photo added, for metrics.
+  std::function<void(int64_t)> faces_indexed = [](int64_t) {};
 };
 
 }  // namespace eventface::service
