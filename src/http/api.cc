@@ -1,5 +1,6 @@
 #include "http/api.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "http/api_json.h"
@@ -32,8 +33,10 @@ Reply SessionReply(const Api& api, int status,
   extra["expires_at"] = FormatTime(grant.expires_at);
   extra["user"] = PrincipalJson(grant.user);
   Reply reply = JsonReply(status, extra);
-  auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(
-      grant.expires_at - std::chrono::system_clock::now());
+  auto lifetime =
+      std::max(std::chrono::seconds(0),
+               std::chrono::duration_cast<std::chrono::seconds>(
+                   grant.expires_at - std::chrono::system_clock::now()));
   reply.headers.emplace_back(
       "Set-Cookie", SetCookieValue(kSessionCookie, grant.token, lifetime,
                                    api.secure_cookies));

@@ -238,6 +238,9 @@ Handler UploadPhotosRoute(const Api& api) {
     if (!principal) return ErrorReply(principal.error());
     auto id = IdParam(request);
     if (!id) return ErrorReply(id.error());
+    if (Status allowed = api.photos.CheckAccess(*principal, *id); !allowed) {
+      return ErrorReply(allowed.error());
+    }
     auto files = UploadedFiles(request);
     if (!files) return ErrorReply(files.error());
     for (const auto& [name, bytes] : *files) {

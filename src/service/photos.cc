@@ -26,6 +26,15 @@ Result<engine::ImageInfo> Probe(std::string_view bytes,
 
 }  // namespace
 
+Status Photos::CheckAccess(const Principal& principal, int64_t event_id) {
+  auto event =
+      context_.database.WithReadTransaction([&](store::Transaction& tx) {
+        return ManagedEvent(tx, principal, event_id);
+      });
+  if (!event) return event.error();
+  return Status();
+}
+
 Status Photos::Check(std::string_view bytes) const {
   auto image = Probe(bytes, limits_);
   if (!image) return image.error();
@@ -35,11 +44,9 @@ Status Photos::Check(std::string_view bytes) const {
 Result<UploadedPhoto> Photos::Upload(const Principal& principal,
                                      int64_t event_id, std::string_view bytes) {
   // Refuse early what may not be stored, before any file is written.
-  auto allowed =
-      context_.database.WithReadTransaction([&](store::Transaction& tx) {
-        return ManagedEvent(tx, principal, event_id);
-      });
-  if (!allowed) return allowed.error();
+  if (Status allowed = CheckAccess(principal, event_id); !allowed) {
+    return allowed.error();
+  }
   auto image = Probe(bytes, limits_);
   if (!image) return image.error();
 

@@ -30,6 +30,9 @@ class Photos {
   explicit Photos(ServiceContext& context, PhotoLimits limits = {})
       : context_(context), limits_(limits) {}
 
+  // kForbidden or kNotFound unless `principal` may upload to `event_id`.
+  Status CheckAccess(const Principal& principal, int64_t event_id);
+
   // Vets `bytes` from the image's header as Upload() does, storing nothing:
   // lets a batch be refused whole before any of it is stored.
   Status Check(std::string_view bytes) const;
