@@ -23,6 +23,30 @@ Result<service::Principal> Authenticate(const Api& api,
   return api.accounts.Authenticate(SessionToken(request));
 }
 
+Handler SignedIn(const Api& api, SignedInHandler handler) {
+  return [&api, handler = std::move(handler)](const Request& request) {
+    auto principal = Authenticate(api, request);
+    if (!principal) return ErrorReply(principal.error());
+    return handler(*principal, request);
+  };
+}
+
+Handler SignedInWithId(const Api& api, SignedInIdHandler handler) {
+  return [&api, handler = std::move(handler)](const Request& request) {
+    auto principal = Authenticate(api, request);
+    if (!principal) return ErrorReply(principal.error());
+    auto id = IdParam(request);
+    if (!id) return ErrorReply(id.error());
+    return handler(*principal, *id, request);
+  };
+}
+
+std::pair<std::string, std::string> ClearSessionCookie(const Api& api) {
+  return {"Set-Cookie",
+          SetCookieValue(kSessionCookie, "", std::chrono::seconds(0),
+                         api.secure_cookies)};
+}
+
 Result<int64_t> IdParam(const Request& request, const char* name) {
   return request.param_as<int64_t>(name);
 }

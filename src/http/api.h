@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
 #include "core/result.h"
 #include "http/handler.h"
@@ -37,6 +39,19 @@ std::string SessionToken(const Request& request);
 // The signed-in user of `request`; kUnauthenticated without a live
 // session.
 Result<service::Principal> Authenticate(const Api& api, const Request& request);
+
+// A handler for signed-in users, and one for routes with an ":id": the
+// wrappers below answer 401 without a live session (and 400 for a bad id)
+// before calling them.
+using SignedInHandler =
+    std::function<Reply(const service::Principal&, const Request&)>;
+using SignedInIdHandler =
+    std::function<Reply(const service::Principal&, int64_t, const Request&)>;
+Handler SignedIn(const Api& api, SignedInHandler handler);
+Handler SignedInWithId(const Api& api, SignedInIdHandler handler);
+
+// A Set-Cookie header that deletes the session cookie.
+std::pair<std::string, std::string> ClearSessionCookie(const Api& api);
 
 // The numeric path parameter `name`.
 Result<int64_t> IdParam(const Request& request, const char* name = "id");

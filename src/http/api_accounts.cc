@@ -38,55 +38,46 @@ Handler LogoutRoute(const Api& api) {
       return ErrorReply(ended.error());
     }
     Reply reply = NoContent();
-    reply.headers.emplace_back(
-        "Set-Cookie",
-        SetCookieValue(kSessionCookie, "", std::chrono::seconds(0),
-                       api.secure_cookies));
+    reply.headers.push_back(ClearSessionCookie(api));
     return reply;
   };
 }
 
 Handler MeRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    return JsonReply(PrincipalJson(*principal));
-  };
+  return SignedIn(api,
+                  [&api](const service::Principal& principal, const Request&) {
+                    return JsonReply(PrincipalJson(principal));
+                  });
 }
 
 Handler DeleteMeRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    if (Status deleted = api.attendees.DeleteAccount(*principal); !deleted) {
-      return ErrorReply(deleted.error());
-    }
-    Reply reply = NoContent();
-    reply.headers.emplace_back(
-        "Set-Cookie",
-        SetCookieValue(kSessionCookie, "", std::chrono::seconds(0),
-                       api.secure_cookies));
-    return reply;
-  };
+  return SignedIn(
+      api, [&api](const service::Principal& principal, const Request&) {
+        if (Status deleted = api.attendees.DeleteAccount(principal); !deleted) {
+          return ErrorReply(deleted.error());
+        }
+        Reply reply = NoContent();
+        reply.headers.push_back(ClearSessionCookie(api));
+        return reply;
+      });
 }
 
 Handler ListUsersRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto users = api.accounts.List(*principal);
-    if (!users) return ErrorReply(users.error());
-    nlohmann::json list = nlohmann::json::array();
-    for (const store::User& user : *users) list.push_back(UserJson(user));
-    return JsonReply({{"users", list}});
-  };
+  return SignedIn(api,
+                  [&api](const service::Principal& principal, const Request&) {
+                    auto users = api.accounts.List(principal);
+                    if (!users) return ErrorReply(users.error());
+                    nlohmann::json list = nlohmann::json::array();
+                    for (const store::User& user : *users)
+                      list.push_back(UserJson(user));
+                    return JsonReply({{"users", list}});
+                  });
 }
 
 Handler CreateUserRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    if (Status admin = service::RequireRole(*principal, {store::Role::kAdmin});
+  return SignedIn(api, [&api](const service::Principal& principal,
+                              const Request& request) {
+    if (Status admin = service::RequireRole(principal, {store::Role::kAdmin});
         !admin) {
       return ErrorReply(admin.error());
     }
@@ -100,15 +91,12 @@ Handler CreateUserRoute(const Api& api) {
                                      *role, form->text("password")});
     if (!user) return ErrorReply(user.error());
     return JsonReply(201, PrincipalJson(*user));
-  };
+  });
 }
 
 Handler UpdateUserRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request& request) {
     static const FormField kFields[] = {
         {"name", false}, {"role", false}, {"password", false}};
     auto form = ParseForm(request, kFields);
@@ -121,30 +109,27 @@ Handler UpdateUserRoute(const Api& api) {
       if (!role) return ErrorReply(role.error());
       changes.role = *role;
     }
-    if (Status updated = api.accounts.Update(*principal, *id, changes);
+    if (Status updated = api.accounts.Update(principal, id, changes);
         !updated) {
       return ErrorReply(updated.error());
     }
     return NoContent();
-  };
+  });
 }
 
 Handler DeleteUserRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    if (Status admin = service::RequireRole(*principal, {store::Role::kAdmin});
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request&) {
+    if (Status admin = service::RequireRole(principal, {store::Role::kAdmin});
         !admin) {
       return ErrorReply(admin.error());
     }
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    service::Principal target{*id, store::Role::kAttendee, "", ""};
+    service::Principal target{id, store::Role::kAttendee, "", ""};
     if (Status deleted = api.attendees.DeleteAccount(target); !deleted) {
       return ErrorReply(deleted.error());
     }
     return NoContent();
-  };
+  });
 }
 
 }  // namespace eventface::http

@@ -88,95 +88,82 @@ Handler RegisterWithInviteRoute(const Api& api) {
 }
 
 Handler UploadSelfieRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    static const FormField kFields[] = {{"consent", false},
-                                        {"selfie", true, true}};
-    auto form = ParseForm(request, kFields);
-    if (!form) return ErrorReply(form.error());
-    auto selfie = SelfieOf(*form);
-    if (!selfie) return ErrorReply(selfie.error());
-    auto job = api.attendees.UploadSelfie(*principal, **selfie);
-    if (!job) return ErrorReply(job.error());
-    return JsonReply(202,
-                     {{"job_id", *job},
-                      {"status_url", "/api/jobs/" + std::to_string(*job)}});
-  };
+  return SignedIn(
+      api, [&api](const service::Principal& principal, const Request& request) {
+        static const FormField kFields[] = {{"consent", false},
+                                            {"selfie", true, true}};
+        auto form = ParseForm(request, kFields);
+        if (!form) return ErrorReply(form.error());
+        auto selfie = SelfieOf(*form);
+        if (!selfie) return ErrorReply(selfie.error());
+        auto job = api.attendees.UploadSelfie(principal, **selfie);
+        if (!job) return ErrorReply(job.error());
+        return JsonReply(202,
+                         {{"job_id", *job},
+                          {"status_url", "/api/jobs/" + std::to_string(*job)}});
+      });
 }
 
 Handler JoinEventRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    static const FormField kFields[] = {{"event_code"}};
-    auto form = ParseForm(request, kFields);
-    if (!form) return ErrorReply(form.error());
-    auto event = api.attendees.Join(*principal, form->text("event_code"));
-    if (!event) return ErrorReply(event.error());
-    return JsonReply(EventJson(*event));
-  };
+  return SignedIn(
+      api, [&api](const service::Principal& principal, const Request& request) {
+        static const FormField kFields[] = {{"event_code"}};
+        auto form = ParseForm(request, kFields);
+        if (!form) return ErrorReply(form.error());
+        auto event = api.attendees.Join(principal, form->text("event_code"));
+        if (!event) return ErrorReply(event.error());
+        return JsonReply(EventJson(*event));
+      });
 }
 
 Handler GetSelfieRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto selfie = api.attendees.GetSelfie(*principal);
-    if (!selfie) return ErrorReply(selfie.error());
-    return JsonReply(SelfieJson(*selfie));
-  };
+  return SignedIn(api,
+                  [&api](const service::Principal& principal, const Request&) {
+                    auto selfie = api.attendees.GetSelfie(principal);
+                    if (!selfie) return ErrorReply(selfie.error());
+                    return JsonReply(SelfieJson(*selfie));
+                  });
 }
 
 Handler DeleteSelfieRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    if (Status deleted = api.attendees.DeleteSelfie(*principal); !deleted) {
-      return ErrorReply(deleted.error());
-    }
-    return NoContent();
-  };
+  return SignedIn(
+      api, [&api](const service::Principal& principal, const Request&) {
+        if (Status deleted = api.attendees.DeleteSelfie(principal); !deleted) {
+          return ErrorReply(deleted.error());
+        }
+        return NoContent();
+      });
 }
 
 Handler MyPhotosRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    auto photos = api.attendees.MyPhotos(*principal, *id);
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request&) {
+    auto photos = api.attendees.MyPhotos(principal, id);
     if (!photos) return ErrorReply(photos.error());
     nlohmann::json list = nlohmann::json::array();
     for (const service::MyPhoto& mine : *photos) {
       list.push_back(MyPhotoJson(mine));
     }
     return JsonReply({{"photos", list}});
-  };
+  });
 }
 
 Handler NotMeRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    if (Status marked = api.attendees.NotMe(*principal, *id); !marked) {
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request&) {
+    if (Status marked = api.attendees.NotMe(principal, id); !marked) {
       return ErrorReply(marked.error());
     }
     return NoContent();
-  };
+  });
 }
 
 Handler PhotoFileRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request& request) {
     auto kind = FileKind(request.param("kind"));
     if (!kind) return ErrorReply(kind.error());
-    auto path = api.attendees.PhotoFile(*principal, *id, *kind);
+    auto path = api.attendees.PhotoFile(principal, id, *kind);
     if (!path) return ErrorReply(path.error());
     // Renditions are JPEG; an original is in whatever format was uploaded.
     ImageType type = *kind == service::PhotoFileKind::kOriginal
@@ -190,11 +177,11 @@ Handler PhotoFileRoute(const Api& api) {
     if (*kind == service::PhotoFileKind::kOriginal) {
       reply.headers.emplace_back("Content-Disposition",
                                  "attachment; filename=\"photo-" +
-                                     std::to_string(*id) + "." +
-                                     type.extension + "\"");
+                                     std::to_string(id) + "." + type.extension +
+                                     "\"");
     }
     return reply;
-  };
+  });
 }
 
 }  // namespace eventface::http

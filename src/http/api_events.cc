@@ -114,86 +114,72 @@ Result<std::vector<std::pair<std::string, std::string_view>>> UploadedFiles(
 }  // namespace
 
 Handler CreateEventRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto form = ParseForm(request, kEventFields);
-    if (!form) return ErrorReply(form.error());
-    for (const char* required : {"name", "date"}) {
-      if (!form->has(required)) {
-        return ErrorReply(
-            ErrorCode::kInvalidArgument,
-            "field \"" + std::string(required) + "\" is required");
-      }
-    }
-    auto changes = EventChangesOf(*form);
-    if (!changes) return ErrorReply(changes.error());
-    service::EventDraft draft{*changes->name, *changes->event_date,
-                              changes->retention_days.value_or(90),
-                              changes->match_threshold};
-    auto event = api.events.Create(*principal, draft);
-    if (!event) return ErrorReply(event.error());
-    return JsonReply(201, EventJson(*event));
-  };
+  return SignedIn(
+      api, [&api](const service::Principal& principal, const Request& request) {
+        auto form = ParseForm(request, kEventFields);
+        if (!form) return ErrorReply(form.error());
+        for (const char* required : {"name", "date"}) {
+          if (!form->has(required)) {
+            return ErrorReply(
+                ErrorCode::kInvalidArgument,
+                "field \"" + std::string(required) + "\" is required");
+          }
+        }
+        auto changes = EventChangesOf(*form);
+        if (!changes) return ErrorReply(changes.error());
+        service::EventDraft draft{*changes->name, *changes->event_date,
+                                  changes->retention_days.value_or(90),
+                                  changes->match_threshold};
+        auto event = api.events.Create(principal, draft);
+        if (!event) return ErrorReply(event.error());
+        return JsonReply(201, EventJson(*event));
+      });
 }
 
 Handler ListEventsRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto events = api.events.List(*principal);
-    if (!events) return ErrorReply(events.error());
-    return EventListReply(*events);
-  };
+  return SignedIn(api,
+                  [&api](const service::Principal& principal, const Request&) {
+                    auto events = api.events.List(principal);
+                    if (!events) return ErrorReply(events.error());
+                    return EventListReply(*events);
+                  });
 }
 
 Handler GetEventRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    auto event = api.events.Get(*principal, *id);
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request&) {
+    auto event = api.events.Get(principal, id);
     if (!event) return ErrorReply(event.error());
     return JsonReply(EventJson(*event));
-  };
+  });
 }
 
 Handler UpdateEventRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request& request) {
     auto form = ParseForm(request, kEventFields);
     if (!form) return ErrorReply(form.error());
     auto changes = EventChangesOf(*form);
     if (!changes) return ErrorReply(changes.error());
-    auto event = api.events.Update(*principal, *id, *changes);
+    auto event = api.events.Update(principal, id, *changes);
     if (!event) return ErrorReply(event.error());
     return JsonReply(EventJson(*event));
-  };
+  });
 }
 
 Handler DeleteEventRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    if (Status deleted = api.events.Delete(*principal, *id); !deleted) {
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request&) {
+    if (Status deleted = api.events.Delete(principal, id); !deleted) {
       return ErrorReply(deleted.error());
     }
     return NoContent();
-  };
+  });
 }
 
 Handler CreateInviteRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request& request) {
     static const FormField kFields[] = {{"email", false},
                                         {"valid_days", false}};
     auto form = ParseForm(request, kFields);
@@ -205,40 +191,34 @@ Handler CreateInviteRoute(const Api& api) {
       if (!days) return ErrorReply(days.error());
       draft.lifetime = std::chrono::hours(24 * *days);
     }
-    auto issued = api.events.CreateInvite(*principal, *id, draft);
+    auto issued = api.events.CreateInvite(principal, id, draft);
     if (!issued) return ErrorReply(issued.error());
     nlohmann::json json = InviteJson(issued->invite);
     json["token"] = issued->token;
     json["url"] = "/invite/" + issued->token;
     return JsonReply(201, json);
-  };
+  });
 }
 
 Handler ListInvitesRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    auto invites = api.events.ListInvites(*principal, *id);
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request&) {
+    auto invites = api.events.ListInvites(principal, id);
     if (!invites) return ErrorReply(invites.error());
     nlohmann::json list = nlohmann::json::array();
     for (const store::Invite& invite : *invites) {
       list.push_back(InviteJson(invite));
     }
     return JsonReply({{"invites", list}});
-  };
+  });
 }
 
 // Every file is vetted before any is stored, so that a bad file in a batch
 // changes nothing; each stored photo is then one transaction with its job.
 Handler UploadPhotosRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    if (Status allowed = api.photos.CheckAccess(*principal, *id); !allowed) {
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request& request) {
+    if (Status allowed = api.photos.CheckAccess(principal, id); !allowed) {
       return ErrorReply(allowed.error());
     }
     auto files = UploadedFiles(request);
@@ -252,66 +232,54 @@ Handler UploadPhotosRoute(const Api& api) {
     nlohmann::json uploaded = nlohmann::json::array();
     bool any_new = false;
     for (const auto& [name, bytes] : *files) {
-      auto photo = api.photos.Upload(*principal, *id, bytes);
+      auto photo = api.photos.Upload(principal, id, bytes);
       if (!photo) return ErrorReply(photo.error());
       any_new = any_new || photo->is_new;
       uploaded.push_back(UploadedJson(*photo, name));
     }
     return JsonReply(any_new ? 201 : 200, {{"photos", uploaded}});
-  };
+  });
 }
 
 Handler ListPhotosRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    auto photos = api.photos.List(*principal, *id);
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request&) {
+    auto photos = api.photos.List(principal, id);
     if (!photos) return ErrorReply(photos.error());
     nlohmann::json list = nlohmann::json::array();
     for (const store::Photo& photo : *photos) list.push_back(PhotoJson(photo));
     return JsonReply({{"photos", list}});
-  };
+  });
 }
 
 Handler DeletePhotoRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    if (Status deleted = api.photos.Delete(*principal, *id); !deleted) {
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request&) {
+    if (Status deleted = api.photos.Delete(principal, id); !deleted) {
       return ErrorReply(deleted.error());
     }
     return NoContent();
-  };
+  });
 }
 
 Handler RematchRoute(const Api& api, service::Events::RematchRoute route) {
-  return [&api, route](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    auto job = api.events.Rematch(*principal, *id, route);
+  return SignedInWithId(api, [&api, route](const service::Principal& principal,
+                                           int64_t id, const Request&) {
+    auto job = api.events.Rematch(principal, id, route);
     if (!job) return ErrorReply(job.error());
     return JsonReply(202,
                      {{"job_id", *job},
                       {"status_url", "/api/jobs/" + std::to_string(*job)}});
-  };
+  });
 }
 
 Handler GetJobRoute(const Api& api) {
-  return [&api](const Request& request) {
-    auto principal = Authenticate(api, request);
-    if (!principal) return ErrorReply(principal.error());
-    auto id = IdParam(request);
-    if (!id) return ErrorReply(id.error());
-    auto job = api.events.GetJob(*principal, *id);
+  return SignedInWithId(api, [&api](const service::Principal& principal,
+                                    int64_t id, const Request&) {
+    auto job = api.events.GetJob(principal, id);
     if (!job) return ErrorReply(job.error());
     return JsonReply(JobJson(*job));
-  };
+  });
 }
 
 }  // namespace eventface::http
