@@ -12,6 +12,11 @@
 #include "testing/process.h"
 
 namespace eventface::testing {
+namespace {
+
+nlohmann::json EmptyArray() { return nlohmann::json::array(); }
+
+}  // namespace
 
 std::pair<std::string, std::string> EncodeMultipart(
     const std::vector<MultipartPart>& parts) {
@@ -141,6 +146,79 @@ bool ApiTest::WaitFor(const std::function<bool()>& condition,
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return true;
+}
+
+nlohmann::json ApiTest::CreateEvent(const std::string& token,
+                                    const std::string& name) {
+  HttpResponse created =
+      PostJson("/api/events", {{"name", name}, {"date", "2026-12-01"}}, token);
+  EXPECT_EQ(created.status, 201) << created.body;
+  return BodyJson(created);
+}
+
+std::map<std::string, int64_t> ApiTest::UploadPhotos(
+    int64_t event_id, const std::vector<std::string>& paths,
+    const std::string& token) {
+  std::vector<MultipartPart> files;
+  for (const std::string& path : paths) {
+    std::string name = std::filesystem::path(path).filename().string();
+    files.push_back({"photos", ReadTestFile(path), name, "image/jpeg"});
+  }
+  HttpResponse uploaded = PostMultipart(
+      "/api/events/" + std::to_string(event_id) + "/photos", files, token);
+  EXPECT_EQ(uploaded.status, 201) << uploaded.body;
+  std::map<std::string, int64_t> ids;
+  for (const auto& photo : BodyJson(uploaded).value("photos", EmptyArray())) {
+    ids[photo["name"]] = photo["id"];
+  }
+  EXPECT_EQ(ids.size(), paths.size()) << uploaded.body;
+  return ids;
+}
+
+nlohmann::json ApiTest::WaitForIndexed(int64_t event_id,
+                                       const std::string& token,
+                                       std::chrono::milliseconds timeout) {
+  std::string path = "/api/events/" + std::to_string(event_id) + "/photos";
+  nlohmann::json listed;
+  bool settled = WaitFor(
+      [&] {
+        listed = BodyJson(Get(path, token));
+        for (const auto& photo : listed.value("photos", EmptyArray())) {
+          if (photo["state"] == "queued") return false;
+        }
+        return true;
+      },
+      timeout);
+  EXPECT_TRUE(settled) << "photos still queued: " << listed.dump();
+  return settled ? listed : nlohmann::json();
+}
+
+std::string ApiTest::WaitForJob(int64_t job_id, const std::string& token,
+                                std::chrono::milliseconds timeout) {
+  std::string path = "/api/jobs/" + std::to_string(job_id);
+  std::string state;
+  bool finished = WaitFor(
+      [&] {
+        HttpResponse job = Get(path, token);
+        if (job.status != 200) return false;
+        state = BodyJson(job).value("state", "");
+        return state == "done" || state == "failed";
+      },
+      timeout);
+  EXPECT_TRUE(finished) << "job " << job_id << " is still " << state;
+  return finished ? state : "";
+}
+
+std::set<int64_t> ApiTest::MyPhotoIds(int64_t event_id,
+                                      const std::string& token) {
+  HttpResponse listed =
+      Get("/api/me/events/" + std::to_string(event_id) + "/photos", token);
+  EXPECT_EQ(listed.status, 200) << listed.body;
+  std::set<int64_t> ids;
+  for (const auto& photo : BodyJson(listed).value("photos", EmptyArray())) {
+    ids.insert(photo["id"].get<int64_t>());
+  }
+  return ids;
 }
 
 }  // namespace eventface::testing

@@ -5,9 +5,11 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,32 @@ class ApiTest : public DatabaseTest {
   // returns whether it held.
   static bool WaitFor(const std::function<bool()>& condition,
                       std::chrono::milliseconds timeout);
+
+  // Creates an event as `token`'s user; fails the test unless that works.
+  // Returns the event as JSON (id, code, ...).
+  nlohmann::json CreateEvent(const std::string& token,
+                             const std::string& name = "BBT");
+
+  // Uploads the files at `paths` to event `event_id` in one request and
+  // returns each file's name (without folder) to its photo id.
+  std::map<std::string, int64_t> UploadPhotos(
+      int64_t event_id, const std::vector<std::string>& paths,
+      const std::string& token);
+
+  // Waits up to `timeout` until every photo of `event_id` has left the
+  // queue; returns the listing as `token` sees it (empty on a timeout).
+  nlohmann::json WaitForIndexed(
+      int64_t event_id, const std::string& token,
+      std::chrono::milliseconds timeout = std::chrono::seconds(120));
+
+  // Waits up to `timeout` until job `job_id` is done or failed; returns its
+  // state ("" if it never got there).
+  std::string WaitForJob(
+      int64_t job_id, const std::string& token,
+      std::chrono::milliseconds timeout = std::chrono::seconds(120));
+
+  // The ids of the photos of `event_id` listed for the attendee `token`.
+  std::set<int64_t> MyPhotoIds(int64_t event_id, const std::string& token);
 
  private:
   std::string media_dir_;
