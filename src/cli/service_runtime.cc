@@ -62,6 +62,16 @@ void AddRuntimeOptions(CLI::App& command, RuntimeOptions& options) {
       .add_option("--models", options.models,
                   "folder of the face-api model files")
       ->envname("EVENTFACE_MODELS");
+  command
+      .add_option_function<int>(
+          "--job-lease-seconds",
+          [&options](int seconds) {
+            options.job_lease = std::chrono::seconds(seconds);
+          },
+          "how long a worker holds a job it claimed; the jobs of a killed "
+          "process run again elsewhere after this long (default: 60)")
+      ->envname("EVENTFACE_JOB_LEASE_SECONDS")
+      ->check(CLI::Range(1, 3600));
 }
 
 Result<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Open(
@@ -99,7 +109,8 @@ Status ServiceRuntime::StartWorkers(jobs::JobObserver observer) {
         std::make_unique<engine::FaceAnalyzer>(std::move(*analyzer)));
   }
   pool_ = std::make_unique<jobs::WorkerPool>(
-      *queue_, jobs::WorkerPoolOptions{.workers = options_.workers});
+      *queue_, jobs::WorkerPoolOptions{.workers = options_.workers,
+                                       .lease = options_.job_lease});
   auto run = [this](const jobs::Job& job) {
     auto analyzer = analyzers_->Borrow();
     Status status = service::FaceJobs(*context_, *analyzer).Run(job);

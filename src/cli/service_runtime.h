@@ -25,6 +25,9 @@ struct RuntimeOptions {
   std::string media;     // the media folder
   std::string models;    // "" finds them (engine::ResolveModelDirectory)
   int workers = 1;       // face worker threads; 0 runs none
+  // How long a worker's claim holds a job; a killed process's jobs wait
+  // this long before another worker takes them.
+  std::chrono::seconds job_lease{60};
   size_t database_sessions = 8;
   // How often housekeeping queues the retention job and drops expired
   // sessions.
@@ -34,8 +37,8 @@ struct RuntimeOptions {
 // The embedded defaults: everything under ./data, one worker per core.
 RuntimeOptions DefaultRuntimeOptions();
 
-// Adds --db, --media, --workers and --models, with their environment
-// variables, to `command`.
+// Adds --db, --media, --workers, --models and --job-lease-seconds, with their
+// environment variables, to `command`.
 void AddRuntimeOptions(CLI::App& command, RuntimeOptions& options);
 
 // Owns the parts of a running service and stops them in order. Not

@@ -1,11 +1,17 @@
 #include "api_fixture.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <soci/soci.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <random>
 #include <thread>
 
@@ -48,6 +54,84 @@ nlohmann::json BodyJson(const HttpResponse& response) {
   return json.is_discarded() ? nlohmann::json() : json;
 }
 
+std::string NoisePng(unsigned seed, int width, int height) {
+  cv::Mat pixels(height, width, CV_8UC3);
+  cv::RNG random(seed);
+  random.fill(pixels, cv::RNG::UNIFORM, 0, 256);
+  std::vector<uchar> png;
+  EXPECT_TRUE(cv::imencode(".png", pixels, png));
+  return std::string(png.begin(), png.end());
+}
+
+std::vector<MultipartPart> BbtGroupParts(const std::filesystem::path& shared) {
+  std::vector<MultipartPart> parts;
+  for (int i = 1; i <= 5; ++i) {
+    std::string name = "bbt" + std::to_string(i) + ".jpg";
+    parts.push_back(
+        {"photos",
+         ReadTestFile((shared / "datasets/bbt/groups" / name).string()), name,
+         "image/jpeg"});
+  }
+  return parts;
+}
+
+EventfaceProcess::EventfaceProcess(std::vector<std::string> args) {
+  std::string dir =
+      (std::filesystem::temp_directory_path() / "eventface-child-XXXXXX")
+          .string();
+  EXPECT_NE(::mkdtemp(dir.data()), nullptr);
+  dir_ = dir;
+  std::string err_file = (dir_ / "stderr").string();
+  args.insert(args.begin(), EventfaceBinary());
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int null_fd = ::open("/dev/null", O_RDWR);
+    int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(null_fd, 0);
+    ::dup2(null_fd, 1);
+    ::dup2(err, 2);
+    if (::chdir(dir_.c_str()) != 0) ::_exit(126);
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+}
+
+EventfaceProcess::~EventfaceProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+void EventfaceProcess::Signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
+std::optional<int> EventfaceProcess::WaitForExit(
+    std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+std::string EventfaceProcess::ErrorOutput() const {
+  std::ifstream in(dir_ / "stderr", std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 void ApiTest::SetUp() {
   DatabaseTest::SetUp();
   if (IsSkipped() || HasFatalFailure()) return;
@@ -56,7 +140,7 @@ void ApiTest::SetUp() {
           .string();
   ASSERT_NE(::mkdtemp(dir.data()), nullptr);
   media_dir_ = dir;
-  ASSERT_NO_FATAL_FAILURE(StartServer());
+  ASSERT_NO_FATAL_FAILURE(StartServer(ServerArgs()));
 }
 
 void ApiTest::TearDown() {
@@ -136,6 +220,33 @@ HttpResponse ApiTest::PostMultipart(const std::string& path,
   auto [body, content_type] = EncodeMultipart(parts);
   return Send(HttpRequest("POST", path, {{"Content-Type", content_type}}, body),
               token);
+}
+
+nlohmann::json ApiTest::CreateEvent(const std::string& token,
+                                    const std::string& name) {
+  HttpResponse created =
+      PostJson("/api/events", {{"name", name}, {"date", "2026-12-01"}}, token);
+  EXPECT_EQ(created.status, 201) << created.body;
+  return created.status == 201 ? BodyJson(created) : nlohmann::json();
+}
+
+long long ApiTest::QueryInt(const std::string& sql) {
+  auto value = database().WithReadTransaction([&](store::Transaction& tx) {
+    long long value = 0;
+    tx.sql() << sql, soci::into(value);
+    return Result<long long>(value);
+  });
+  EXPECT_TRUE(value.ok()) << sql << ": " << value.error().message;
+  return value.ok() ? *value : -1;
+}
+
+size_t ApiTest::CountMediaFiles() const {
+  size_t count = 0;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(media_dir_)) {
+    if (entry.is_regular_file()) ++count;
+  }
+  return count;
 }
 
 bool ApiTest::WaitFor(const std::function<bool()>& condition,

@@ -3,7 +3,10 @@
 // PostgreSQL server) and a media folder of its own, driven over HTTP.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,8 +38,44 @@ std::pair<std::string, std::string> EncodeMultipart(
 // The bytes of the file at `path`, which must exist.
 std::string ReadTestFile(const std::string& path);
 
+// A `width` x `height` PNG of random noise from `seed`: an image with no
+// face in it, distinct for distinct seeds, so that no upload dedupes.
+std::string NoisePng(unsigned seed, int width = 64, int height = 48);
+
+// The five bbt group photos (bbt1.jpg .. bbt5.jpg under `shared`) as the
+// "photos" files of an upload.
+std::vector<MultipartPart> BbtGroupParts(const std::filesystem::path& shared);
+
+// `eventface args...` as a child process in a folder of its own, its
+// standard error kept in a file. The destructor kills it (SIGKILL) if it
+// still runs, so a failed test never leaves it behind.
+class EventfaceProcess {
+ public:
+  explicit EventfaceProcess(std::vector<std::string> args);
+  ~EventfaceProcess();
+  EventfaceProcess(const EventfaceProcess&) = delete;
+  EventfaceProcess& operator=(const EventfaceProcess&) = delete;
+
+  void Signal(int signal);
+
+  // Its exit code once it exits within `timeout`; -1 when a signal ended
+  // it; nullopt when it is still running.
+  std::optional<int> WaitForExit(std::chrono::milliseconds timeout);
+
+  // Everything it has written to standard error so far.
+  std::string ErrorOutput() const;
+
+ private:
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+};
+
 class ApiTest : public DatabaseTest {
  protected:
+  // The arguments SetUp() starts the server with; a suite overrides it to
+  // start its first server differently (fewer workers, a short lease).
+  virtual std::vector<std::string> ServerArgs() const { return {}; }
+
   // Opens the database, then starts the server on it.
   void SetUp() override;
   void TearDown() override;
@@ -75,6 +114,18 @@ class ApiTest : public DatabaseTest {
                              const std::vector<MultipartPart>& parts,
                              const std::string& token = "");
   HttpResponse Send(HttpRequest request, const std::string& token = "");
+
+  // Creates an event of the photographer signed in with `token` and
+  // returns its JSON (id, code, ...); null with a test failure.
+  nlohmann::json CreateEvent(const std::string& token,
+                             const std::string& name = "Party");
+
+  // The single integer a query such as "SELECT COUNT(*) FROM photos"
+  // returns, read straight from the database; -1 with a test failure.
+  long long QueryInt(const std::string& sql);
+
+  // How many files the media folder holds, in all its subfolders.
+  size_t CountMediaFiles() const;
 
   // Polls `condition` every 50 ms until it holds or `timeout` passes;
   // returns whether it held.
