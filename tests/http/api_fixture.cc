@@ -259,14 +259,6 @@ bool ApiTest::WaitFor(const std::function<bool()>& condition,
   return true;
 }
 
-nlohmann::json ApiTest::CreateEvent(const std::string& token,
-                                    const std::string& name) {
-  HttpResponse created =
-      PostJson("/api/events", {{"name", name}, {"date", "2026-12-01"}}, token);
-  EXPECT_EQ(created.status, 201) << created.body;
-  return BodyJson(created);
-}
-
 std::map<std::string, int64_t> ApiTest::UploadPhotos(
     int64_t event_id, const std::vector<std::string>& paths,
     const std::string& token) {

@@ -132,11 +132,6 @@ class ApiTest : public DatabaseTest {
   static bool WaitFor(const std::function<bool()>& condition,
                       std::chrono::milliseconds timeout);
 
-  // Creates an event as `token`'s user; fails the test unless that works.
-  // Returns the event as JSON (id, code, ...).
-  nlohmann::json CreateEvent(const std::string& token,
-                             const std::string& name = "BBT");
-
   // Uploads the files at `paths` to event `event_id` in one request and
   // returns each file's name (without folder) to its photo id.
   std::map<std::string, int64_t> UploadPhotos(
