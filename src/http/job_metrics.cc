@@ -1,13 +1,10 @@
 #include "http/job_metrics.h"
 
-#include <soci/soci.h>
 #include <spdlog/spdlog.h>
 
 #include <cassert>
 #include <map>
 #include <utility>
-
-#include "store/sql_call.h"
 
 namespace eventface::http {
 namespace {
@@ -102,22 +99,7 @@ void JobMetrics::Collect() {
 }
 
 ReadinessCheck DatabaseReadinessCheck(store::Database& database) {
-  auto check = [&database]() -> Status {
-    Status status = database.WithReadTransaction([](store::Transaction& tx) {
-      return store::RunSql("SELECT 1", [&]() -> Status {
-        int one = 0;
-        tx.sql() << "SELECT 1", soci::into(one);
-        if (one != 1)
-          return Error{ErrorCode::kInternal,
-                       "SELECT 1 gave " + std::to_string(one)};
-        return Status();
-      });
-    });
-    if (status.ok()) return status;
-    return Error{ErrorCode::kUnavailable,
-                 "database unreachable: " + status.error().message};
-  };
-  return ReadinessCheck{"database", check};
+  return ReadinessCheck{"database", [&database] { return database.Ping(); }};
 }
 
 }  // namespace eventface::http

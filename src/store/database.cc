@@ -124,4 +124,19 @@ Status Database::RunOnPool(Transaction::Mode mode,
   return Transaction::Run(sql, dialect_, mode, body);
 }
 
+Status Database::Ping() {
+  Status status = WithReadTransaction([](Transaction& tx) {
+    return RunSql("SELECT 1", [&]() -> Status {
+      int one = 0;
+      tx.sql() << "SELECT 1", soci::into(one);
+      if (one == 1) return Status();
+      return Error{ErrorCode::kInternal,
+                   "SELECT 1 gave " + std::to_string(one)};
+    });
+  });
+  if (status.ok()) return status;
+  return Error{ErrorCode::kUnavailable,
+               "database unreachable: " + status.error().message};
+}
+
 }  // namespace eventface::store

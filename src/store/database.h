@@ -62,6 +62,10 @@ class Database {
     return Run(Transaction::Mode::kWrite, fn);
   }
 
+  // Whether the database answers a trivial query now: kUnavailable, with
+  // the reason, when it does not. For readiness checks.
+  Status Ping();
+
   // As WithTransaction(), for work that only reads: on SQLite it does not
   // wait for writers; on PostgreSQL a write in it fails.
   template <typename Fn>
